@@ -1,0 +1,116 @@
+//! [`Auth0`]: the client every part of the integration shares.
+
+use std::sync::Arc;
+
+use http::HeaderMap;
+
+use crate::server::config::{Auth0Config, ConfigError};
+use crate::server::cookies::jwe::Keyring;
+use crate::server::cookies::RequestCookies;
+use crate::server::oidc::refresh::RefreshCoordinator;
+use crate::server::oidc::Oidc;
+use crate::server::request::{cookie_secure, resolve_base_url};
+use crate::server::session::{Auth0Session, SessionData};
+use crate::server::time::now;
+
+struct Inner {
+    config: Auth0Config,
+    keyring: Keyring,
+    oidc: Oidc,
+    refresher: RefreshCoordinator,
+}
+
+/// The Auth0 client: configuration, derived keys, the provider client and its
+/// caches. Cheap to clone (an `Arc` inside); make one at start-up.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use auth0_leptos::server::Auth0;
+///
+/// let auth0 = Auth0::from_env()?; // AUTH0_DOMAIN, AUTH0_CLIENT_ID, ...
+/// let app = axum::Router::new()
+///     .merge(auth0.router())      // /auth/login, /auth/callback, ...
+///     .layer(auth0.layer());      // the session of every request
+/// # let _: axum::Router = app;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Auth0 {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Auth0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0").field("config", &self.inner.config).finish()
+    }
+}
+
+impl Auth0 {
+    /// A client for a validated configuration.
+    pub fn new(config: Auth0Config) -> Self {
+        let keyring = Keyring::new(&config.secrets);
+        let oidc = Oidc::new(&config);
+        Self { inner: Arc::new(Inner { config, keyring, oidc, refresher: RefreshCoordinator::default() }) }
+    }
+
+    /// A client configured from the environment (see [`Auth0Config::from_env`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(Auth0Config::from_env()?))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Auth0Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    pub(crate) fn oidc(&self) -> &Oidc {
+        &self.inner.oidc
+    }
+
+    pub(crate) fn refresher(&self) -> &RefreshCoordinator {
+        &self.inner.refresher
+    }
+
+    /// When a session created at `created_at` expires if written at `now`.
+    pub(crate) fn session_expiry(&self, created_at: i64, now: i64) -> i64 {
+        let s = &self.config().session;
+        let absolute = created_at + s.absolute_duration.as_secs() as i64;
+        if s.rolling {
+            absolute.min(now + s.inactivity_duration.as_secs() as i64)
+        } else {
+            absolute
+        }
+    }
+
+    /// Opens the session cookie of a request (once per request: the layer
+    /// calls this and shares the result).
+    pub fn session_from_headers(&self, headers: &HeaderMap) -> Auth0Session {
+        let cookies = RequestCookies::from_headers(headers);
+        let now = now();
+        let cfg = &self.config().session;
+        let opened = cookies
+            .get_chunked(&cfg.cookie.name)
+            .and_then(|v| self.keyring().open::<SessionData>(&v, now))
+            .and_then(|(mut data, exp)| {
+                if data.internal.created_at <= 0 {
+                    data.internal.created_at = now;
+                }
+                // A shortened absolute duration applies to existing cookies too.
+                (self.session_expiry(data.internal.created_at, now) > now).then_some((data, exp))
+            });
+        let secure = cookie_secure(self.config(), cfg.cookie.secure, headers);
+        let base_url = resolve_base_url(self.config(), headers).ok();
+        Auth0Session::new(self.clone(), cookies, secure, base_url, opened)
+    }
+
+    /// Seals a session into a cookie value (what the session layer writes).
+    /// Useful for tests; see also [`generate_session_cookie`](crate::server::testing::generate_session_cookie).
+    pub fn seal_session(&self, data: &SessionData) -> String {
+        let exp = self.session_expiry(data.internal.created_at, now());
+        self.keyring().seal(data, exp).unwrap_or_default()
+    }
+}

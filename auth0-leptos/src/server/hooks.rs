@@ -1,0 +1,45 @@
+//! Hooks: `before_session_saved` and `on_callback`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::response::Response;
+
+use crate::server::error::CallbackError;
+use crate::server::session::SessionData;
+
+/// A boxed future, as hooks return.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// Runs before a new session is saved; receives the session (its `user` has
+/// every ID-token claim) and the raw ID token, returns what to store.
+///
+/// ```
+/// use std::sync::Arc;
+/// use auth0_leptos::server::{BeforeSessionSaved, SessionData};
+/// let keep_roles: BeforeSessionSaved = Arc::new(|mut s: SessionData, _id_token: Option<String>| {
+///     Box::pin(async move {
+///         let role = s.user.claims.remove("https://example.com/role");
+///         s.user = s.user.filter_default_claims();
+///         if let Some(r) = role { s.user.claims.insert("https://example.com/role".into(), r); }
+///         s
+///     })
+/// });
+/// ```
+pub type BeforeSessionSaved = Arc<dyn Fn(SessionData, Option<String>) -> BoxFuture<SessionData> + Send + Sync>;
+
+/// Decides the callback's response. Called with the error (and no session),
+/// or with no error and the session about to be saved. Whatever response it
+/// returns is sent; the session cookie is added to it on success.
+pub type OnCallback =
+    Arc<dyn Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> BoxFuture<Response> + Send + Sync>;
+
+/// What the callback knows about the login transaction.
+#[derive(Debug, Clone, Default)]
+pub struct CallbackContext {
+    /// Where the login asked to return (path + query + hash, same origin).
+    pub return_to: Option<String>,
+    /// The application's base URL for this request.
+    pub app_base_url: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! ID-token validation per OpenID Connect Core 1.0 §3.1.3.7.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value};
+
+use crate::server::oidc::Oidc;
+use crate::server::time::now;
+
+/// Clock skew tolerated on `exp`, `iat`, `auth_time`.
+const LEEWAY: u64 = 60;
+
+/// Asymmetric algorithms we accept. `none` and every HMAC algorithm are
+/// refused: an HMAC "signature" made with the provider's public key as the
+/// secret must never verify.
+const ALLOWED: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+];
+
+/// What the ID token must prove.
+pub(crate) struct Expectations<'a> {
+    /// The nonce sent in the authorization request (none for refreshes).
+    pub(crate) nonce: Option<&'a str>,
+    /// `max_age` sent in the authorization request.
+    pub(crate) max_age: Option<u64>,
+}
+
+impl Oidc {
+    /// Validates `token` and returns its claims: signature with the
+    /// provider's key (step 6), `iss` (2), `aud` (3), `azp` (4, 5), `exp` (9),
+    /// `iat` (10), `nonce` (11), `auth_time` with `max_age` (13).
+    pub(crate) async fn validate_id_token(&self, token: &str, client_id: &str, expect: Expectations<'_>) -> Result<Map<String, Value>, String> {
+        // The header's alg is read before verification only to pick the key;
+        // it must be one of ours, so "none"/"HS256" never reach a verifier.
+        let header = jsonwebtoken::decode_header(token).map_err(|_| "malformed ID token".to_owned())?;
+        if !ALLOWED.contains(&header.alg) {
+            return Err(format!("ID token algorithm {:?} is not allowed", header.alg));
+        }
+        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
+
+        let md = self.metadata().await.map_err(|e| e.to_string())?;
+        let mut v = Validation::new(header.alg);
+        v.algorithms = vec![header.alg];
+        v.leeway = LEEWAY;
+        v.validate_exp = true;
+        v.validate_nbf = true;
+        v.set_issuer(&[md.issuer.as_str()]);
+        v.set_audience(&[client_id]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind as K;
+            match e.kind() {
+                K::InvalidSignature => "ID token signature is invalid".to_owned(),
+                K::ExpiredSignature => "ID token has expired".to_owned(),
+                K::InvalidIssuer => "ID token issuer (iss) is invalid".to_owned(),
+                K::InvalidAudience => "ID token audience (aud) is invalid".to_owned(),
+                K::ImmatureSignature => "ID token is not valid yet (nbf)".to_owned(),
+                K::MissingRequiredClaim(c) => format!("ID token is missing the {c} claim"),
+                _ => "ID token is invalid".to_owned(),
+            }
+        })?;
+        let claims = data.claims;
+
+        // aud with several values: azp must be present and be us; azp present: must be us.
+        let multi_aud = matches!(claims.get("aud"), Some(Value::Array(a)) if a.len() > 1);
+        match claims.get("azp") {
+            Some(Value::String(azp)) if azp == client_id => {}
+            Some(_) => return Err("ID token authorized party (azp) is invalid".into()),
+            None if multi_aud => return Err("ID token has several audiences but no azp".into()),
+            None => {}
+        }
+        let now = now();
+        let iat = claims.get("iat").and_then(Value::as_i64).ok_or("ID token is missing the iat claim")?;
+        if iat > now + LEEWAY as i64 {
+            return Err("ID token was issued in the future (iat)".into());
+        }
+        match (expect.nonce, claims.get("nonce")) {
+            (Some(expected), Some(Value::String(got))) if got == expected => {}
+            (Some(_), _) => return Err("ID token nonce mismatch".into()),
+            (None, _) => {}
+        }
+        if let Some(max_age) = expect.max_age {
+            let auth_time = claims.get("auth_time").and_then(Value::as_i64).ok_or("ID token is missing auth_time although max_age was requested")?;
+            if auth_time + max_age as i64 + (LEEWAY as i64) < now {
+                return Err("too much time has elapsed since the last end-user authentication (max_age)".into());
+            }
+        }
+        if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
+            return Err("ID token has no subject".into());
+        }
+        Ok(claims)
+    }
+}

@@ -1,0 +1,337 @@
+//! Talking to the OpenID provider: discovery, JWKS, the token endpoint,
+//! ID-token validation and revocation. One [`Oidc`] per process; metadata and
+//! keys are cached and concurrent fetches are coalesced.
+
+pub(crate) mod id_token;
+pub(crate) mod refresh;
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use serde::Deserialize;
+use url::Url;
+
+use crate::server::config::{Auth0Config, ClientAuthMethod};
+use crate::server::error::{OAuth2Error, ProviderError};
+use crate::server::secret::Secret;
+
+/// Largest provider response we read.
+const MAX_BODY: usize = 1024 * 1024;
+/// An unknown `kid` triggers at most one JWKS refetch per this interval.
+const JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The provider metadata we use (OpenID Connect Discovery 1.0).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Metadata {
+    pub(crate) issuer: String,
+    pub(crate) authorization_endpoint: String,
+    pub(crate) token_endpoint: String,
+    pub(crate) jwks_uri: String,
+    #[serde(default)]
+    pub(crate) end_session_endpoint: Option<String>,
+    #[serde(default)]
+    pub(crate) revocation_endpoint: Option<String>,
+}
+
+/// A token endpoint response.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: String,
+    #[serde(default)]
+    pub(crate) id_token: Option<String>,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
+    #[serde(default)]
+    pub(crate) expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) token_type: Option<String>,
+}
+
+impl TokenResponse {
+    /// `expires_in` as seconds (providers send numbers or numeric strings).
+    pub(crate) fn expires_in_secs(&self) -> i64 {
+        match &self.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(0),
+            Some(serde_json::Value::String(s)) => s.parse().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+struct JwksState {
+    set: Arc<JwkSet>,
+    fetched: Instant,
+}
+
+/// The provider client.
+pub(crate) struct Oidc {
+    http: reqwest::Client,
+    issuer: Url,
+    client_id: String,
+    client_secret: Secret,
+    auth_method: ClientAuthMethod,
+    allow_insecure: bool,
+    metadata: tokio::sync::OnceCell<Arc<Metadata>>,
+    jwks: RwLock<Option<JwksState>>,
+    jwks_refetch: tokio::sync::Mutex<()>,
+}
+
+impl Oidc {
+    pub(crate) fn new(config: &Auth0Config) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if config.enable_telemetry {
+            let telemetry = serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
+            let value = base64::engine::general_purpose::STANDARD.encode(telemetry.to_string());
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(&value) {
+                headers.insert("Auth0-Client", v);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.http_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .user_agent(concat!("auth0-leptos/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            issuer: config.issuer.clone(),
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            auth_method: config.client_auth_method,
+            allow_insecure: config.allow_insecure_requests,
+            metadata: tokio::sync::OnceCell::new(),
+            jwks: RwLock::new(None),
+            jwks_refetch: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn issuer(&self) -> &Url {
+        &self.issuer
+    }
+
+    /// The discovered metadata, fetched once per process (concurrent callers
+    /// share one fetch; a failure is not cached).
+    pub(crate) async fn metadata(&self) -> Result<Arc<Metadata>, ProviderError> {
+        self.metadata
+            .get_or_try_init(|| async {
+                let url = self
+                    .issuer
+                    .join(".well-known/openid-configuration")
+                    .map_err(|e| ProviderError::Invalid(e.to_string()))?;
+                let body = self.get(url.as_str()).await?;
+                let md: Metadata = serde_json::from_slice(&body)
+                    .map_err(|e| ProviderError::Invalid(format!("discovery document: {e}")))?;
+                if !same_issuer(&md.issuer, self.issuer.as_str()) {
+                    return Err(ProviderError::Invalid(format!(
+                        "discovery issuer {:?} does not match the configured issuer {:?}",
+                        md.issuer,
+                        self.issuer.as_str()
+                    )));
+                }
+                for ep in [Some(&md.authorization_endpoint), Some(&md.token_endpoint), Some(&md.jwks_uri), md.end_session_endpoint.as_ref(), md.revocation_endpoint.as_ref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.check_endpoint(ep)?;
+                }
+                Ok(Arc::new(md))
+            })
+            .await
+            .cloned()
+    }
+
+    fn check_endpoint(&self, ep: &str) -> Result<(), ProviderError> {
+        let u = Url::parse(ep).map_err(|_| ProviderError::Invalid(format!("endpoint {ep:?} is not a URL")))?;
+        match u.scheme() {
+            "https" => Ok(()),
+            "http" if self.allow_insecure => Ok(()),
+            _ => Err(ProviderError::Invalid(format!("endpoint {ep:?} is not https"))),
+        }
+    }
+
+    async fn get(&self, url: &str) -> Result<Vec<u8>, ProviderError> {
+        let resp = self.http.get(url).send().await.map_err(unreachable)?;
+        let status = resp.status();
+        let body = read_limited(resp).await?;
+        if !status.is_success() {
+            return Err(ProviderError::Invalid(format!("GET {url} answered {status}")));
+        }
+        Ok(body)
+    }
+
+    /// The JWK for `kid` (refetching the key set once when the kid is unknown,
+    /// so a key rotation at the provider is picked up).
+    pub(crate) async fn signing_key(&self, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Result<Jwk, String> {
+        let seen_at = {
+            let guard = self.jwks.read().map_err(|_| "key cache poisoned")?;
+            if let Some(state) = guard.as_ref() {
+                if let Some(k) = find_key(&state.set, kid, alg) {
+                    return Ok(k);
+                }
+                Some(state.fetched)
+            } else {
+                None
+            }
+        };
+        let _one_fetch = self.jwks_refetch.lock().await;
+        {
+            let guard = self.jwks.read().map_err(|_| "key cache poisoned")?;
+            if let Some(state) = guard.as_ref() {
+                if Some(state.fetched) != seen_at {
+                    // Someone refetched while we waited.
+                    return find_key(&state.set, kid, alg).ok_or_else(|| "no matching signing key".to_owned());
+                }
+                if state.fetched.elapsed() < JWKS_REFETCH_INTERVAL {
+                    return Err("no matching signing key".into());
+                }
+            }
+        }
+        let md = self.metadata().await.map_err(|e| e.to_string())?;
+        let body = self.get(&md.jwks_uri).await.map_err(|e| e.to_string())?;
+        let set: JwkSet = serde_json::from_slice(&body).map_err(|e| format!("invalid JWKS: {e}"))?;
+        let set = Arc::new(set);
+        let found = find_key(&set, kid, alg);
+        *self.jwks.write().map_err(|_| "key cache poisoned")? = Some(JwksState { set, fetched: Instant::now() });
+        found.ok_or_else(|| "no matching signing key".into())
+    }
+
+    /// POSTs a grant to the token endpoint with client authentication.
+    pub(crate) async fn token_request(&self, mut form: Vec<(&'static str, String)>) -> Result<TokenResponse, ProviderError> {
+        let md = self.metadata().await?;
+        let mut req = self.http.post(&md.token_endpoint);
+        match self.auth_method {
+            ClientAuthMethod::ClientSecretPost => {
+                form.push(("client_id", self.client_id.clone()));
+                form.push(("client_secret", self.client_secret.expose().to_owned()));
+            }
+            ClientAuthMethod::ClientSecretBasic => {
+                req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
+                form.push(("client_id", self.client_id.clone()));
+            }
+        }
+        let resp = req
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = resp.status();
+        let body = read_limited(resp).await?;
+        if status.is_success() {
+            let tr: TokenResponse = serde_json::from_slice(&body)
+                .map_err(|_| ProviderError::Invalid("token endpoint answered something that is not a token response".into()))?;
+            if tr.access_token.is_empty() {
+                return Err(ProviderError::Invalid("token endpoint answered without an access_token".into()));
+            }
+            return Ok(tr);
+        }
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(e) => Err(ProviderError::OAuth(OAuth2Error { code: e.error, message: e.error_description })),
+            Err(_) => Err(ProviderError::Invalid(format!("token endpoint answered {status}"))),
+        }
+    }
+
+    /// Revokes a refresh token (RFC 7009), best effort.
+    pub(crate) async fn revoke_refresh_token(&self, token: &str) -> Result<(), ProviderError> {
+        let md = self.metadata().await?;
+        let Some(ep) = md.revocation_endpoint.clone() else {
+            // Auth0 advertises no revocation_endpoint but serves /oauth/revoke.
+            let ep = self.issuer.join("oauth/revoke").map_err(|e| ProviderError::Invalid(e.to_string()))?;
+            return self.revoke_at(ep.as_str(), token).await;
+        };
+        self.revoke_at(&ep, token).await
+    }
+
+    async fn revoke_at(&self, ep: &str, token: &str) -> Result<(), ProviderError> {
+        let mut form = vec![("token", token.to_owned()), ("token_type_hint", "refresh_token".to_owned())];
+        let mut req = self.http.post(ep);
+        match self.auth_method {
+            ClientAuthMethod::ClientSecretPost => {
+                form.push(("client_id", self.client_id.clone()));
+                form.push(("client_secret", self.client_secret.expose().to_owned()));
+            }
+            ClientAuthMethod::ClientSecretBasic => {
+                req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
+            }
+        }
+        let resp = req.form(&form).send().await.map_err(unreachable)?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(ProviderError::Invalid(format!("revocation answered {}", resp.status())))
+        }
+    }
+
+    fn basic_auth(&self) -> String {
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let raw = format!("{}:{}", enc(&self.client_id), enc(self.client_secret.expose()));
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    }
+}
+
+fn unreachable(e: reqwest::Error) -> ProviderError {
+    if e.is_timeout() {
+        ProviderError::Unreachable("timed out".into())
+    } else if e.is_connect() {
+        ProviderError::Unreachable("connection failed".into())
+    } else {
+        ProviderError::Unreachable("request failed".into())
+    }
+}
+
+async fn read_limited(mut resp: reqwest::Response) -> Result<Vec<u8>, ProviderError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(unreachable)? {
+        if out.len() + chunk.len() > MAX_BODY {
+            return Err(ProviderError::Invalid("response too large".into()));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Issuers compare equal ignoring one trailing slash.
+pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+fn find_key(set: &JwkSet, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Jwk> {
+    use jsonwebtoken::jwk::{AlgorithmParameters, PublicKeyUse};
+    let family_ok = |k: &Jwk| match (&k.algorithm, alg) {
+        (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS256)
+        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS384)
+        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS512)
+        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS256)
+        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS384)
+        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS512)
+        | (AlgorithmParameters::EllipticCurve(_), jsonwebtoken::Algorithm::ES256)
+        | (AlgorithmParameters::EllipticCurve(_), jsonwebtoken::Algorithm::ES384) => true,
+        _ => false,
+    };
+    let usable = |k: &&Jwk| {
+        family_ok(k)
+            && !matches!(k.common.public_key_use, Some(PublicKeyUse::Encryption))
+            && k.common.key_algorithm.is_none_or(|ka| format!("{ka:?}") == format!("{alg:?}"))
+    };
+    match kid {
+        Some(kid) => set.keys.iter().filter(usable).find(|k| k.common.key_id.as_deref() == Some(kid)).cloned(),
+        None => {
+            let mut candidates = set.keys.iter().filter(usable);
+            let first = candidates.next()?;
+            // Without a kid the choice must be unambiguous.
+            candidates.next().is_none().then(|| first.clone())
+        }
+    }
+}

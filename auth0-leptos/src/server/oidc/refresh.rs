@@ -1,0 +1,162 @@
+//! Single-flight token refresh.
+//!
+//! Concurrent requests of one session that need a refresh share one call to
+//! the provider. The result is kept for a while, keyed by the refresh token it
+//! redeemed: a request that still carries the old cookie (it raced the
+//! refresh, or the response that carried the new cookie was streamed before
+//! the refresh finished) gets the rotated tokens instead of redeeming a
+//! now-invalid refresh token again.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::server::error::AccessTokenError;
+use crate::server::oidc::TokenResponse;
+
+/// How long a completed refresh is remembered.
+const RETENTION: Duration = Duration::from_secs(600);
+/// Above this many remembered refreshes, completed ones are dropped early.
+const SOFT_CAP: usize = 50_000;
+
+/// The outcome of one refresh.
+#[derive(Debug)]
+pub(crate) struct Refreshed {
+    pub(crate) response: TokenResponse,
+    /// Seconds since the epoch when the provider answered.
+    pub(crate) at: i64,
+}
+
+type Outcome = Result<Arc<Refreshed>, AccessTokenError>;
+
+struct Entry {
+    cell: tokio::sync::OnceCell<Outcome>,
+    created: Instant,
+}
+
+/// Identifies one refresh: which refresh token, for which audience and scope.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RefreshKey([u8; 32]);
+
+impl RefreshKey {
+    pub(crate) fn new(refresh_token: &str, audience: Option<&str>, scope: Option<&str>) -> Self {
+        let mut h = Sha256::new();
+        h.update(refresh_token.as_bytes());
+        h.update([0]);
+        h.update(audience.unwrap_or("").as_bytes());
+        h.update([0]);
+        h.update(scope.unwrap_or("").as_bytes());
+        Self(h.finalize().into())
+    }
+}
+
+/// Process-wide registry of refreshes in flight and recently completed.
+#[derive(Default)]
+pub(crate) struct RefreshCoordinator {
+    entries: Mutex<HashMap<RefreshKey, Arc<Entry>>>,
+}
+
+impl RefreshCoordinator {
+    /// A refresh of `key` that already completed successfully, if remembered.
+    pub(crate) fn completed(&self, key: RefreshKey) -> Option<Arc<Refreshed>> {
+        let map = self.entries.lock().ok()?;
+        let e = map.get(&key)?;
+        if e.created.elapsed() > RETENTION {
+            return None;
+        }
+        match e.cell.get() {
+            Some(Ok(r)) => Some(r.clone()),
+            _ => None,
+        }
+    }
+
+    /// Runs `refresh` unless a refresh of `key` is already in flight, in
+    /// which case its outcome is shared. Failures are not remembered.
+    pub(crate) async fn run<F, Fut>(&self, key: RefreshKey, refresh: F) -> Outcome
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Refreshed, AccessTokenError>>,
+    {
+        let entry = {
+            let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if map.len() > 64 {
+                map.retain(|_, e| e.created.elapsed() <= RETENTION);
+            }
+            if map.len() > SOFT_CAP {
+                map.retain(|_, e| e.cell.get().is_none());
+            }
+            map.entry(key)
+                .or_insert_with(|| Arc::new(Entry { cell: tokio::sync::OnceCell::new(), created: Instant::now() }))
+                .clone()
+        };
+        let outcome = entry.cell.get_or_init(|| async { refresh().await.map(Arc::new) }).await.clone();
+        if outcome.is_err() {
+            let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if map.get(&key).is_some_and(|e| Arc::ptr_eq(e, &entry)) {
+                map.remove(&key);
+            }
+        }
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn refreshed(tag: &str) -> Refreshed {
+        Refreshed {
+            response: TokenResponse {
+                access_token: tag.into(),
+                id_token: None,
+                refresh_token: None,
+                expires_in: None,
+                scope: None,
+                token_type: None,
+            },
+            at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_refresh() {
+        let c = Arc::new(RefreshCoordinator::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let key = RefreshKey::new("rt", None, None);
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let c = c.clone();
+            let calls = calls.clone();
+            tasks.push(tokio::spawn(async move {
+                c.run(key, || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(refreshed("new"))
+                })
+                .await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap().response.access_token, "new");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(c.completed(key).is_some());
+    }
+
+    #[tokio::test]
+    async fn failures_are_not_remembered() {
+        let c = RefreshCoordinator::default();
+        let key = RefreshKey::new("rt", None, None);
+        let err = c
+            .run(key, || async { Err(AccessTokenError::missing_session()) })
+            .await;
+        assert!(err.is_err());
+        assert!(c.completed(key).is_none());
+        let ok = c.run(key, || async { Ok(refreshed("x")) }).await;
+        assert!(ok.is_ok());
+    }
+}

@@ -1,0 +1,148 @@
+//! `GET /auth/callback`: completes a login.
+
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::server::client::Auth0;
+use crate::server::error::{CallbackError, OAuth2Error, ProviderError};
+use crate::server::hooks::CallbackContext;
+use crate::server::oidc::id_token::Expectations;
+use crate::server::oidc::same_issuer;
+use crate::server::request::join_path;
+use crate::server::routes::{param, plain_error, query_pairs, redirect};
+use crate::server::secret::Secret;
+use crate::server::session::{Auth0Session, SessionData, TokenSet};
+use crate::server::time::now;
+use crate::User;
+
+pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
+    let auth0 = session.auth0().clone();
+    let pairs = query_pairs(q.as_deref());
+    let base = session.base_url().cloned();
+    let mut ctx = CallbackContext { return_to: None, app_base_url: base.as_ref().map(|b| b.to_string()) };
+
+    let Some(state) = param(&pairs, "state").filter(|s| !s.is_empty()) else {
+        return error(&auth0, CallbackError::MissingState, ctx).await;
+    };
+    let Some(txn) = auth0.load_transaction(&session, state) else {
+        return error(&auth0, CallbackError::InvalidState, ctx).await;
+    };
+    // From here on the transaction is spent, whatever happens.
+    auth0.delete_transaction(&session, state);
+    ctx.return_to = Some(txn.return_to.clone());
+    let Some(base) = base else {
+        return plain_error(StatusCode::BAD_REQUEST, "The request's origin is not an allowed application base URL.");
+    };
+
+    if let Some(code) = param(&pairs, "error") {
+        let cause = OAuth2Error { code: code.to_owned(), message: param(&pairs, "error_description").map(str::to_owned) };
+        return error(&auth0, CallbackError::Authorization(cause), ctx).await;
+    }
+    // RFC 9207: when the provider names itself, it must be our issuer.
+    if let Some(iss) = param(&pairs, "iss") {
+        if !same_issuer(iss, auth0.oidc().issuer().as_str()) {
+            let cause = OAuth2Error { code: "invalid_request".into(), message: Some("The issuer of the response does not match.".into()) };
+            return error(&auth0, CallbackError::Authorization(cause), ctx).await;
+        }
+    }
+    let Some(code) = param(&pairs, "code").filter(|c| !c.is_empty()) else {
+        let cause = OAuth2Error { code: "invalid_request".into(), message: Some("The authorization code is missing.".into()) };
+        return error(&auth0, CallbackError::Authorization(cause), ctx).await;
+    };
+    if let Err(e) = auth0.oidc().metadata().await {
+        crate::server::log_error(&format!("callback: discovery failed: {e}"));
+        return error(&auth0, CallbackError::Discovery(e.to_string()), ctx).await;
+    }
+
+    let config = auth0.config();
+    let redirect_uri = join_path(&base, &config.route_path(&config.routes.callback));
+    let form = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("code", code.to_owned()),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", txn.code_verifier.clone()),
+    ];
+    let tokens = match auth0.oidc().token_request(form).await {
+        Ok(t) => t,
+        Err(ProviderError::Unreachable(m)) => {
+            crate::server::log_warn(&format!("callback: token endpoint unreachable: {m}"));
+            return error(&auth0, CallbackError::GrantRequest(m), ctx).await;
+        }
+        Err(ProviderError::OAuth(e)) => return error(&auth0, CallbackError::Grant(e), ctx).await,
+        Err(ProviderError::Invalid(m)) => {
+            crate::server::log_warn(&format!("callback: {m}"));
+            let cause = OAuth2Error { code: "invalid_response".into(), message: Some("The token endpoint returned an invalid response.".into()) };
+            return error(&auth0, CallbackError::Grant(cause), ctx).await;
+        }
+    };
+    let Some(id_token) = tokens.id_token.clone() else {
+        let cause = OAuth2Error { code: "invalid_response".into(), message: Some("The token endpoint returned no ID token.".into()) };
+        return error(&auth0, CallbackError::Grant(cause), ctx).await;
+    };
+    let claims = match auth0
+        .oidc()
+        .validate_id_token(&id_token, &config.client_id, Expectations { nonce: Some(&txn.nonce), max_age: txn.max_age })
+        .await
+    {
+        Ok(c) => c,
+        Err(reason) => {
+            crate::server::log_warn(&format!("callback: {reason}"));
+            let cause = OAuth2Error { code: "invalid_id_token".into(), message: Some(reason) };
+            return error(&auth0, CallbackError::Grant(cause), ctx).await;
+        }
+    };
+
+    let now = now();
+    let sid = claims.get("sid").and_then(Value::as_str).map(str::to_owned);
+    let user: User = match serde_json::from_value(Value::Object(claims)) {
+        Ok(u) => u,
+        Err(_) => {
+            let cause = OAuth2Error { code: "invalid_id_token".into(), message: Some("The ID token's claims have unexpected types.".into()) };
+            return error(&auth0, CallbackError::Grant(cause), ctx).await;
+        }
+    };
+    let token_set = TokenSet {
+        access_token: Secret::new(tokens.access_token.clone()),
+        id_token: Some(Secret::new(id_token.clone())),
+        refresh_token: tokens.refresh_token.clone().map(Secret::new),
+        scope: tokens.scope.clone(),
+        requested_scope: txn.scope.clone(),
+        expires_at: now + tokens.expires_in_secs(),
+        audience: txn.audience.clone(),
+        token_type: tokens.token_type.clone(),
+    };
+    let mut data = SessionData::new(user, token_set, sid, now);
+    data = match &config.before_session_saved {
+        Some(hook) => {
+            let internal = data.internal.clone();
+            let mut out = hook(data, Some(id_token)).await;
+            out.internal = internal;
+            out
+        }
+        None => {
+            data.user = data.user.filter_default_claims();
+            data
+        }
+    };
+    let response = match &config.on_callback {
+        Some(hook) => hook(None, ctx, Some(data.clone())).await,
+        None => redirect(&join_path(&base, &txn.return_to)),
+    };
+    // A login always yields a fresh session (no fixation): the old one, if
+    // any, is replaced wholesale.
+    session.start(data);
+    response
+}
+
+async fn error(auth0: &Auth0, err: CallbackError, ctx: CallbackContext) -> Response {
+    if let Some(hook) = &auth0.config().on_callback {
+        return hook(Some(err), ctx, None).await;
+    }
+    let mut text = err.to_string();
+    if let Some(cause) = err.cause() {
+        text.push_str(&format!("\n{cause}"));
+    }
+    plain_error(StatusCode::INTERNAL_SERVER_ERROR, &text)
+}

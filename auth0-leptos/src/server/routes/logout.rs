@@ -1,0 +1,100 @@
+//! `GET /auth/logout`: ends the session here and at the provider.
+
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::server::config::LogoutStrategy;
+use crate::server::request::safe_logout_return_to;
+use crate::server::routes::{param, plain_error, query_pairs, redirect};
+use crate::server::session::Auth0Session;
+
+pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
+    let auth0 = session.auth0().clone();
+    let config = auth0.config();
+    let pairs = query_pairs(q.as_deref());
+    let data = session.get();
+    // Whatever happens next, this browser's session and pending logins end.
+    session.clear();
+    auth0.delete_all_transactions(&session);
+
+    let Some(base) = session.base_url().cloned() else {
+        return plain_error(StatusCode::BAD_REQUEST, "The request's origin is not an allowed application base URL.");
+    };
+    let return_to = match param(&pairs, "returnTo") {
+        Some(rt) => safe_logout_return_to(rt, &base, &config.logout_return_to_allow_list).unwrap_or_else(|| {
+            crate::server::log_warn("logout: returnTo is not on the app's origin or allow-list; using the base URL");
+            base.to_string()
+        }),
+        None => base.to_string(),
+    };
+    let federated = pairs.iter().any(|(k, _)| k == "federated");
+    let logout_state = param(&pairs, "state");
+
+    let md = if config.logout_strategy == LogoutStrategy::V2 {
+        None
+    } else {
+        match auth0.oidc().metadata().await {
+            Ok(md) => Some(md),
+            Err(e) => {
+                crate::server::log_error(&format!("logout: discovery failed: {e}"));
+                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+            }
+        }
+    };
+    let end_session = md.as_ref().and_then(|m| m.end_session_endpoint.clone());
+    let location = match (config.logout_strategy, end_session) {
+        (LogoutStrategy::Oidc, None) => {
+            return plain_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "OIDC RP-Initiated Logout is not supported by the authorization server. Enable it or use a different logout strategy.",
+            )
+        }
+        (LogoutStrategy::V2, _) | (LogoutStrategy::Auto, None) => {
+            let Ok(mut url) = auth0.oidc().issuer().join("v2/logout") else {
+                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+            };
+            url.query_pairs_mut().append_pair("returnTo", &return_to).append_pair("client_id", &config.client_id);
+            if federated {
+                url.query_pairs_mut().append_pair("federated", "");
+            }
+            url.to_string()
+        }
+        (_, Some(ep)) => {
+            let Ok(mut url) = url::Url::parse(&ep) else {
+                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+            };
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("client_id", &config.client_id);
+                q.append_pair("post_logout_redirect_uri", &return_to);
+                if let Some(s) = logout_state {
+                    q.append_pair("state", s);
+                }
+                if let Some(d) = &data {
+                    if !d.internal.sid.is_empty() {
+                        q.append_pair("logout_hint", &d.internal.sid);
+                    }
+                    if config.include_id_token_hint_in_oidc_logout_url {
+                        if let Some(id) = &d.token_set.id_token {
+                            q.append_pair("id_token_hint", id.expose());
+                        }
+                    }
+                }
+                if federated {
+                    q.append_pair("federated", "");
+                }
+            }
+            url.to_string()
+        }
+    };
+
+    // Revoke the refresh token so a copied cookie cannot mint new tokens.
+    // Best effort: a failure never blocks the logout.
+    if let Some(rt) = data.as_ref().and_then(|d| d.token_set.refresh_token.clone()) {
+        if let Err(e) = auth0.oidc().revoke_refresh_token(rt.expose()).await {
+            crate::server::log_warn(&format!("logout: refresh token revocation failed: {e}"));
+        }
+    }
+    redirect(&location)
+}

@@ -1,0 +1,166 @@
+//! The session's contents, in the JSON shape nextjs-auth0 v4 writes.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::server::secret::Secret;
+use crate::User;
+
+/// Everything a session holds. Serializes to nextjs-auth0 v4's `SessionData`
+/// (`user`, `tokenSet`, `accessTokens`, `internal`, plus any extra fields).
+///
+/// `Debug` never prints tokens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionData {
+    /// The user's claims.
+    pub user: User,
+    /// Tokens of the login (and of later refreshes).
+    #[serde(default)]
+    pub token_set: TokenSet,
+    /// Access tokens for other audiences (multi-resource refresh tokens).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_tokens: Vec<AccessTokenEntry>,
+    /// Bookkeeping: the provider's session id and when the session began.
+    #[serde(default)]
+    pub internal: Internal,
+    /// Any other top-level fields (set by `before_session_saved` or by
+    /// [`Auth0Session::update`](crate::server::Auth0Session::update)).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SessionData {
+    /// A session for `user` created now, with the given tokens.
+    pub fn new(user: User, token_set: TokenSet, sid: Option<String>, created_at: i64) -> Self {
+        Self {
+            user,
+            token_set,
+            access_tokens: Vec::new(),
+            internal: Internal { sid: sid.unwrap_or_default(), created_at },
+            extra: Map::new(),
+        }
+    }
+}
+
+/// Tokens from the token endpoint, in nextjs-auth0's `tokenSet` shape.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenSet {
+    /// The access token.
+    #[serde(default, with = "secret_string")]
+    pub access_token: Secret,
+    /// The ID token of the login (or of the last refresh that returned one).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret_string")]
+    pub id_token: Option<Secret>,
+    /// The refresh token, when `offline_access` was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret_string")]
+    pub refresh_token: Option<Secret>,
+    /// Scope granted for the access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Scope that was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_scope: Option<String>,
+    /// When the access token expires (seconds since the epoch).
+    #[serde(default)]
+    pub expires_at: i64,
+    /// Audience of the access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Token type (`Bearer`, `DPoP`).
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "token_type")]
+    pub token_type: Option<String>,
+}
+
+/// An access token for another audience (nextjs-auth0's `accessTokens[]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessTokenEntry {
+    /// The access token.
+    #[serde(default, with = "secret_string")]
+    pub access_token: Secret,
+    /// Its audience.
+    #[serde(default)]
+    pub audience: String,
+    /// Scope granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Scope asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_scope: Option<String>,
+    /// Expiry (seconds since the epoch).
+    #[serde(default)]
+    pub expires_at: i64,
+    /// Token type.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "token_type")]
+    pub token_type: Option<String>,
+}
+
+/// Session bookkeeping (nextjs-auth0's `internal`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Internal {
+    /// The provider's session id (`sid` claim of the ID token).
+    #[serde(default)]
+    pub sid: String,
+    /// When the session was created (seconds since the epoch); the absolute
+    /// duration counts from here.
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+impl Default for Secret {
+    fn default() -> Self {
+        Secret::new("")
+    }
+}
+
+mod secret_string {
+    use super::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s.expose())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Secret, D::Error> {
+        Ok(Secret::new(Option::<String>::deserialize(de)?.unwrap_or_default()))
+    }
+}
+
+mod opt_secret_string {
+    use super::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+        match s {
+            Some(s) => ser.serialize_str(s.expose()),
+            None => ser.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Secret>, D::Error> {
+        Ok(Option::<String>::deserialize(de)?.filter(|s| !s.is_empty()).map(Secret::new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_next_js_shape_and_keeps_unknown_fields() {
+        let json = r#"{"user":{"sub":"u1","foo":1},"tokenSet":{"accessToken":"at","refreshToken":"rt","expiresAt":5,"token_type":"Bearer"},
+            "internal":{"sid":"s","createdAt":1},"custom":{"k":true}}"#;
+        let s: SessionData = serde_json::from_str(json).unwrap();
+        assert_eq!(s.token_set.access_token.expose(), "at");
+        assert_eq!(s.token_set.refresh_token.as_ref().unwrap().expose(), "rt");
+        assert_eq!(s.token_set.token_type.as_deref(), Some("Bearer"));
+        assert_eq!(s.extra["custom"]["k"], true);
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back["tokenSet"]["accessToken"], "at");
+        assert_eq!(back["custom"]["k"], true);
+        assert!(!format!("{s:?}").contains("rt\""));
+    }
+}

@@ -1,0 +1,11 @@
+//! Sessions: the data, and the per-request handle every part of the app
+//! shares (handlers, Leptos pages, server functions).
+
+mod data;
+mod handle;
+
+pub use data::{AccessTokenEntry, Internal, SessionData, TokenSet};
+pub use handle::Auth0Session;
+pub(crate) mod handle_types {
+    pub use super::handle::{MissingLayer, NotAuthenticated};
+}
