@@ -28,7 +28,12 @@ fn session() -> SessionData {
         token_type: Some("Bearer".into()),
         ..Default::default()
     };
-    SessionData::new(user, token_set, Some("sid-0123456789".into()), 1_900_000_000)
+    SessionData::new(
+        user,
+        token_set,
+        Some("sid-0123456789".into()),
+        1_900_000_000,
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -40,8 +45,12 @@ fn bench(c: &mut Criterion) {
             black_box(serde_json::from_slice::<SessionData>(&json).unwrap())
         })
     });
-    c.bench_function("seal session cookie", |b| b.iter(|| black_box(generate_session_cookie(black_box(&s), SECRET))));
-    c.bench_function("open session cookie", |b| b.iter(|| black_box(open_session_cookie(black_box(&cookie), SECRET))));
+    c.bench_function("seal session cookie", |b| {
+        b.iter(|| black_box(generate_session_cookie(black_box(&s), SECRET)))
+    });
+    c.bench_function("open session cookie", |b| {
+        b.iter(|| black_box(open_session_cookie(black_box(&cookie), SECRET)))
+    });
 }
 
 criterion_group!(benches, bench);

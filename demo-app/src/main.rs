@@ -9,7 +9,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
 
     // Leptos.toml holds the site options; LEPTOS_* variables override them.
@@ -36,10 +38,14 @@ async fn main() {
         .merge(auth0.router())
         .layer(auth0.layer());
 
-    let listener = tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| {
-        eprintln!("cannot listen on {addr}: {e}");
-        std::process::exit(2);
-    });
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .unwrap_or_else(|e| {
+            eprintln!("cannot listen on {addr}: {e}");
+            std::process::exit(2);
+        });
     println!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service()).await.expect("server error");
+    axum::serve(listener, app.into_make_service())
+        .await
+        .expect("server error");
 }

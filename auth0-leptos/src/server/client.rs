@@ -7,9 +7,10 @@ use http::HeaderMap;
 use crate::server::config::{Auth0Config, ConfigError};
 use crate::server::cookies::jwe::Keyring;
 use crate::server::cookies::RequestCookies;
-use crate::server::oidc::refresh::RefreshCoordinator;
+use crate::server::oidc::refresh::{RefreshCoordinator, RefreshKey};
 use crate::server::oidc::Oidc;
 use crate::server::request::{cookie_secure, resolve_base_url};
+use crate::server::secret::Secret;
 use crate::server::session::{Auth0Session, SessionData};
 use crate::server::time::now;
 
@@ -41,7 +42,9 @@ pub struct Auth0 {
 
 impl std::fmt::Debug for Auth0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Auth0").field("config", &self.inner.config).finish()
+        f.debug_struct("Auth0")
+            .field("config", &self.inner.config)
+            .finish()
     }
 }
 
@@ -50,7 +53,14 @@ impl Auth0 {
     pub fn new(config: Auth0Config) -> Self {
         let keyring = Keyring::new(&config.secrets);
         let oidc = Oidc::new(&config);
-        Self { inner: Arc::new(Inner { config, keyring, oidc, refresher: RefreshCoordinator::default() }) }
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                keyring,
+                oidc,
+                refresher: RefreshCoordinator::default(),
+            }),
+        }
     }
 
     /// A client configured from the environment (see [`Auth0Config::from_env`]).
@@ -102,9 +112,56 @@ impl Auth0 {
                 // A shortened absolute duration applies to existing cookies too.
                 (self.session_expiry(data.internal.created_at, now) > now).then_some((data, exp))
             });
+        let mut adopted = false;
+        let opened = opened.map(|(mut data, exp)| {
+            adopted = self.adopt_rotation(&mut data);
+            (data, exp)
+        });
         let secure = cookie_secure(self.config(), cfg.cookie.secure, headers);
         let base_url = resolve_base_url(self.config(), headers).ok();
-        Auth0Session::new(self.clone(), cookies, secure, base_url, opened)
+        let session = Auth0Session::new(self.clone(), cookies, secure, base_url, opened);
+        if adopted {
+            session.modify(|_| {});
+        }
+        session
+    }
+
+    /// When this process already refreshed (and rotated) the session's
+    /// refresh token, a request still carrying the old cookie adopts the new
+    /// tokens, so the old refresh token is never redeemed again.
+    fn adopt_rotation(&self, data: &mut SessionData) -> bool {
+        if self.refresher().is_empty() {
+            return false;
+        }
+        let mut adopted = false;
+        for _ in 0..8 {
+            let Some(rt) = data.token_set.refresh_token.as_ref() else {
+                break;
+            };
+            let Some(done) = self
+                .refresher()
+                .completed(RefreshKey::new(rt.expose(), None, None))
+            else {
+                break;
+            };
+            let r = &done.response;
+            data.token_set.access_token = Secret::new(r.access_token.clone());
+            data.token_set.expires_at = done.at + r.expires_in_secs();
+            if let Some(s) = &r.scope {
+                data.token_set.scope = Some(s.clone());
+            }
+            if let Some(id) = &r.id_token {
+                data.token_set.id_token = Some(Secret::new(id.clone()));
+            }
+            adopted = true;
+            match &r.refresh_token {
+                Some(next) if next != rt.expose() => {
+                    data.token_set.refresh_token = Some(Secret::new(next.clone()))
+                }
+                _ => break,
+            }
+        }
+        adopted
     }
 
     /// Seals a session into a cookie value (what the session layer writes).

@@ -93,7 +93,11 @@ pub struct AuthorizationParameters {
 
 impl Default for AuthorizationParameters {
     fn default() -> Self {
-        Self { scope: DEFAULT_SCOPE.into(), audience: None, extra: BTreeMap::new() }
+        Self {
+            scope: DEFAULT_SCOPE.into(),
+            audience: None,
+            extra: BTreeMap::new(),
+        }
     }
 }
 
@@ -116,7 +120,14 @@ pub struct SessionCookieConfig {
 
 impl Default for SessionCookieConfig {
     fn default() -> Self {
-        Self { name: "__session".into(), domain: None, path: "/".into(), secure: None, same_site: SameSite::Lax, transient: false }
+        Self {
+            name: "__session".into(),
+            domain: None,
+            path: "/".into(),
+            secure: None,
+            same_site: SameSite::Lax,
+            transient: false,
+        }
     }
 }
 
@@ -253,23 +264,38 @@ impl fmt::Debug for Auth0Config {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("client_auth_method", &self.client_auth_method)
-            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
             .field("app_base_url", &self.app_base_url)
             .field("authorization_parameters", &self.authorization_parameters)
             .field("sign_in_return_to_path", &self.sign_in_return_to_path)
             .field("session", &self.session)
             .field("transaction_cookie", &self.transaction_cookie)
-            .field("enable_parallel_transactions", &self.enable_parallel_transactions)
+            .field(
+                "enable_parallel_transactions",
+                &self.enable_parallel_transactions,
+            )
             .field("logout_strategy", &self.logout_strategy)
-            .field("include_id_token_hint_in_oidc_logout_url", &self.include_id_token_hint_in_oidc_logout_url)
+            .field(
+                "include_id_token_hint_in_oidc_logout_url",
+                &self.include_id_token_hint_in_oidc_logout_url,
+            )
             .field("http_timeout", &self.http_timeout)
             .field("enable_telemetry", &self.enable_telemetry)
-            .field("enable_access_token_endpoint", &self.enable_access_token_endpoint)
+            .field(
+                "enable_access_token_endpoint",
+                &self.enable_access_token_endpoint,
+            )
             .field("token_refresh_buffer", &self.token_refresh_buffer)
             .field("routes", &self.routes)
             .field("base_path", &self.base_path)
             .field("allow_insecure_requests", &self.allow_insecure_requests)
-            .field("before_session_saved", &self.before_session_saved.as_ref().map(|_| "<hook>"))
+            .field(
+                "before_session_saved",
+                &self.before_session_saved.as_ref().map(|_| "<hook>"),
+            )
             .field("on_callback", &self.on_callback.as_ref().map(|_| "<hook>"))
             .finish_non_exhaustive()
     }
@@ -387,7 +413,10 @@ pub struct Auth0ConfigBuilder {
 }
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -431,7 +460,12 @@ impl Auth0ConfigBuilder {
         fill!(self.cookie_transient_raw, "AUTH0_COOKIE_TRANSIENT");
         if self.secrets.is_empty() {
             if let Some(s) = env("AUTH0_SECRET") {
-                self.secrets = s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Secret::from).collect();
+                self.secrets = s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Secret::from)
+                    .collect();
             }
         }
         if self.session.cookie.domain.is_none() {
@@ -444,7 +478,10 @@ impl Auth0ConfigBuilder {
         }
         let bools: [(&str, &mut Option<bool>); 3] = [
             ("AUTH0_ENABLE_TELEMETRY", &mut self.enable_telemetry),
-            ("AUTH0_ALLOW_INSECURE_REQUESTS", &mut self.allow_insecure_requests),
+            (
+                "AUTH0_ALLOW_INSECURE_REQUESTS",
+                &mut self.allow_insecure_requests,
+            ),
             ("AUTH0_PRODUCTION", &mut self.production),
         ];
         for (var, slot) in bools {
@@ -452,7 +489,9 @@ impl Auth0ConfigBuilder {
                 if let Some(v) = env(var) {
                     match parse_bool(&v) {
                         Some(b) => *slot = Some(b),
-                        None => self.env_problems.push(format!("{var} must be true or false, got {v:?}")),
+                        None => self
+                            .env_problems
+                            .push(format!("{var} must be true or false, got {v:?}")),
                     }
                 }
             }
@@ -461,7 +500,9 @@ impl Auth0ConfigBuilder {
             if let Some(v) = env("AUTH0_HTTP_TIMEOUT") {
                 match v.parse::<u64>() {
                     Ok(ms) if ms > 0 => self.http_timeout = Some(Duration::from_millis(ms)),
-                    _ => self.env_problems.push(format!("AUTH0_HTTP_TIMEOUT must be a positive number of milliseconds, got {v:?}")),
+                    _ => self.env_problems.push(format!(
+                        "AUTH0_HTTP_TIMEOUT must be a positive number of milliseconds, got {v:?}"
+                    )),
                 }
             }
         }
@@ -640,7 +681,9 @@ impl Auth0ConfigBuilder {
                     Some(u)
                 }
                 Err(e) => {
-                    problems.push(format!("AUTH0_DOMAIN {d:?} is not a valid domain or URL: {e}"));
+                    problems.push(format!(
+                        "AUTH0_DOMAIN {d:?} is not a valid domain or URL: {e}"
+                    ));
                     None
                 }
             },
@@ -654,7 +697,10 @@ impl Auth0ConfigBuilder {
             problems.push("AUTH0_CLIENT_SECRET (client_secret) is required".into());
         }
         if self.secrets.is_empty() {
-            problems.push("AUTH0_SECRET (secret) is required: generate one with `openssl rand -hex 32`".into());
+            problems.push(
+                "AUTH0_SECRET (secret) is required: generate one with `openssl rand -hex 32`"
+                    .into(),
+            );
         }
         for (i, s) in self.secrets.iter().enumerate() {
             if s.expose().len() < 32 {
@@ -679,8 +725,12 @@ impl Auth0ConfigBuilder {
                 let mut urls = Vec::new();
                 for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                     match Url::parse(part) {
-                        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => urls.push(u),
-                        _ => problems.push(format!("APP_BASE_URL entry {part:?} must be an absolute http(s) URL")),
+                        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                            urls.push(u)
+                        }
+                        _ => problems.push(format!(
+                            "APP_BASE_URL entry {part:?} must be an absolute http(s) URL"
+                        )),
                     }
                 }
                 match urls.len() {
@@ -695,35 +745,51 @@ impl Auth0ConfigBuilder {
         if let Some(v) = &self.cookie_secure_raw {
             match parse_bool(v) {
                 Some(b) => session.cookie.secure = session.cookie.secure.or(Some(b)),
-                None => problems.push(format!("AUTH0_COOKIE_SECURE must be true or false, got {v:?}")),
+                None => problems.push(format!(
+                    "AUTH0_COOKIE_SECURE must be true or false, got {v:?}"
+                )),
             }
         }
         if let Some(v) = &self.cookie_transient_raw {
             match parse_bool(v) {
                 Some(b) => session.cookie.transient = session.cookie.transient || b,
-                None => problems.push(format!("AUTH0_COOKIE_TRANSIENT must be true or false, got {v:?}")),
+                None => problems.push(format!(
+                    "AUTH0_COOKIE_TRANSIENT must be true or false, got {v:?}"
+                )),
             }
         }
         if let Some(v) = &self.cookie_same_site_raw {
             match SameSite::parse(v) {
                 Some(s) => session.cookie.same_site = s,
-                None => problems.push(format!("AUTH0_COOKIE_SAME_SITE must be lax, strict or none, got {v:?}")),
+                None => problems.push(format!(
+                    "AUTH0_COOKIE_SAME_SITE must be lax, strict or none, got {v:?}"
+                )),
             }
         }
         if session.absolute_duration.is_zero() || session.inactivity_duration.is_zero() {
             problems.push("session durations must be greater than zero".into());
         }
         if session.cookie.name.is_empty() || !is_cookie_name(&session.cookie.name) {
-            problems.push(format!("session cookie name {:?} is not a valid cookie name", session.cookie.name));
+            problems.push(format!(
+                "session cookie name {:?} is not a valid cookie name",
+                session.cookie.name
+            ));
         }
         if !is_cookie_name(&self.transaction_cookie.prefix) {
-            problems.push(format!("transaction cookie prefix {:?} is not a valid cookie name", self.transaction_cookie.prefix));
+            problems.push(format!(
+                "transaction cookie prefix {:?} is not a valid cookie name",
+                self.transaction_cookie.prefix
+            ));
         }
         if self.transaction_cookie.max_pending == 0 {
             problems.push("transaction_cookie.max_pending must be at least 1".into());
         }
         let inferred = matches!(app_base_url, AppBaseUrl::Inferred);
-        if inferred && production && (session.cookie.secure == Some(false) || self.transaction_cookie.secure == Some(false)) {
+        if inferred
+            && production
+            && (session.cookie.secure == Some(false)
+                || self.transaction_cookie.secure == Some(false))
+        {
             problems.push(
                 "insecure cookies (AUTH0_COOKIE_SECURE=false) are not allowed in production when APP_BASE_URL is inferred from the request".into(),
             );
@@ -737,7 +803,9 @@ impl Auth0ConfigBuilder {
             Some("oidc") => LogoutStrategy::Oidc,
             Some("v2") => LogoutStrategy::V2,
             Some(other) => {
-                problems.push(format!("AUTH0_LOGOUT_STRATEGY must be auto, oidc or v2, got {other:?}"));
+                problems.push(format!(
+                    "AUTH0_LOGOUT_STRATEGY must be auto, oidc or v2, got {other:?}"
+                ));
                 LogoutStrategy::Auto
             }
         };
@@ -746,7 +814,9 @@ impl Auth0ConfigBuilder {
         for raw in &self.logout_return_to_allow_list {
             match Url::parse(raw) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => logout_allow.push(u),
-                _ => problems.push(format!("logout returnTo allow-list entry {raw:?} must be an absolute http(s) URL")),
+                _ => problems.push(format!(
+                    "logout returnTo allow-list entry {raw:?} must be an absolute http(s) URL"
+                )),
             }
         }
 
@@ -764,19 +834,32 @@ impl Auth0ConfigBuilder {
             ("backchannel_logout", &self.routes.backchannel_logout),
         ] {
             if !path.starts_with('/') || path.len() < 2 {
-                problems.push(format!("route {name} {path:?} must start with / and name a path"));
+                problems.push(format!(
+                    "route {name} {path:?} must start with / and name a path"
+                ));
             }
         }
-        let sign_in_return_to_path = self.sign_in_return_to_path.clone().unwrap_or_else(|| "/".into());
+        let sign_in_return_to_path = self
+            .sign_in_return_to_path
+            .clone()
+            .unwrap_or_else(|| "/".into());
         if !sign_in_return_to_path.starts_with('/') || sign_in_return_to_path.starts_with("//") {
-            problems.push(format!("sign_in_return_to_path {sign_in_return_to_path:?} must be a path starting with /"));
+            problems.push(format!(
+                "sign_in_return_to_path {sign_in_return_to_path:?} must be a path starting with /"
+            ));
         }
         let mut extra = self.extra_params.clone();
-        let scope = self.scope.clone().or_else(|| extra.remove("scope")).unwrap_or_else(|| DEFAULT_SCOPE.into());
+        let scope = self
+            .scope
+            .clone()
+            .or_else(|| extra.remove("scope"))
+            .unwrap_or_else(|| DEFAULT_SCOPE.into());
         let audience = self.audience.clone().or_else(|| extra.remove("audience"));
         if let Some(ma) = extra.get("max_age") {
             if ma.parse::<u64>().is_err() {
-                problems.push(format!("authorization parameter max_age must be a non-negative integer, got {ma:?}"));
+                problems.push(format!(
+                    "authorization parameter max_age must be a non-negative integer, got {ma:?}"
+                ));
             }
         }
 
@@ -791,7 +874,11 @@ impl Auth0ConfigBuilder {
             client_auth_method,
             secrets: self.secrets,
             app_base_url,
-            authorization_parameters: AuthorizationParameters { scope: ensure_openid(&scope), audience, extra },
+            authorization_parameters: AuthorizationParameters {
+                scope: ensure_openid(&scope),
+                audience,
+                extra,
+            },
             sign_in_return_to_path,
             session,
             transaction_cookie: self.transaction_cookie,
@@ -803,7 +890,9 @@ impl Auth0ConfigBuilder {
             enable_telemetry: self.enable_telemetry.unwrap_or(true),
             enable_access_token_endpoint: self.enable_access_token_endpoint.unwrap_or(true),
             token_refresh_buffer: self.token_refresh_buffer.unwrap_or_default(),
-            no_content_profile_response_when_unauthenticated: self.no_content_profile.unwrap_or(false),
+            no_content_profile_response_when_unauthenticated: self
+                .no_content_profile
+                .unwrap_or(false),
             routes: self.routes,
             base_path,
             allow_insecure_requests: allow_insecure,
@@ -816,7 +905,9 @@ impl Auth0ConfigBuilder {
 
 fn is_cookie_name(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Adds `openid` to a scope string when missing.
@@ -824,14 +915,21 @@ pub(crate) fn ensure_openid(scope: &str) -> String {
     if scope.split_whitespace().any(|s| s == "openid") {
         scope.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
-        std::iter::once("openid").chain(scope.split_whitespace()).collect::<Vec<_>>().join(" ")
+        std::iter::once("openid")
+            .chain(scope.split_whitespace())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
 /// `example.auth0.com` → `https://example.auth0.com/`; full URLs keep scheme,
 /// host, port and path (with a trailing `/`).
 pub(crate) fn parse_issuer(domain: &str) -> Result<Url, String> {
-    let with_scheme = if domain.contains("://") { domain.to_owned() } else { format!("https://{domain}") };
+    let with_scheme = if domain.contains("://") {
+        domain.to_owned()
+    } else {
+        format!("https://{domain}")
+    };
     let mut url = Url::parse(&with_scheme).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("the scheme must be https (or http for a local test provider)".into());
@@ -863,9 +961,18 @@ mod tests {
 
     #[test]
     fn issuer_forms() {
-        assert_eq!(parse_issuer("example.auth0.com").unwrap().as_str(), "https://example.auth0.com/");
-        assert_eq!(parse_issuer("http://127.0.0.1:4400").unwrap().as_str(), "http://127.0.0.1:4400/");
-        assert_eq!(parse_issuer("https://login.example.com/").unwrap().as_str(), "https://login.example.com/");
+        assert_eq!(
+            parse_issuer("example.auth0.com").unwrap().as_str(),
+            "https://example.auth0.com/"
+        );
+        assert_eq!(
+            parse_issuer("http://127.0.0.1:4400").unwrap().as_str(),
+            "http://127.0.0.1:4400/"
+        );
+        assert_eq!(
+            parse_issuer("https://login.example.com/").unwrap().as_str(),
+            "https://login.example.com/"
+        );
         assert!(parse_issuer("ftp://x").is_err());
         assert!(parse_issuer("https://x?y=1").is_err());
     }
@@ -881,16 +988,27 @@ mod tests {
         assert_eq!(c.transaction_cookie.prefix, "__txn_");
         assert_eq!(c.transaction_cookie.max_age, Duration::from_secs(3600));
         assert_eq!(c.http_timeout, Duration::from_secs(5));
-        assert!(c.enable_telemetry && c.enable_access_token_endpoint && c.enable_parallel_transactions);
+        assert!(
+            c.enable_telemetry && c.enable_access_token_endpoint && c.enable_parallel_transactions
+        );
         assert_eq!(c.logout_strategy, LogoutStrategy::Auto);
         assert_eq!(c.routes().login, "/auth/login");
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let err = Auth0Config::builder().secret("short").domain("http://127.0.0.1:4400").build().unwrap_err();
+        let err = Auth0Config::builder()
+            .secret("short")
+            .domain("http://127.0.0.1:4400")
+            .build()
+            .unwrap_err();
         let text = err.to_string();
-        for needle in ["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "at least 32", "plain http"] {
+        for needle in [
+            "AUTH0_CLIENT_ID",
+            "AUTH0_CLIENT_SECRET",
+            "at least 32",
+            "plain http",
+        ] {
             assert!(text.contains(needle), "{needle} missing in {text}");
         }
         assert!(!text.contains("short"));
@@ -899,16 +1017,33 @@ mod tests {
     #[test]
     fn openid_is_enforced() {
         assert_eq!(ensure_openid("profile email"), "openid profile email");
-        assert_eq!(base().scope("email").build().unwrap().authorization_parameters.scope, "openid email");
+        assert_eq!(
+            base()
+                .scope("email")
+                .build()
+                .unwrap()
+                .authorization_parameters
+                .scope,
+            "openid email"
+        );
     }
 
     #[test]
     fn insecure_cookie_with_inferred_base_url_in_production_is_rejected() {
         let mut s = SessionConfig::default();
         s.cookie.secure = Some(false);
-        let err = base().session(s.clone()).production(true).build().unwrap_err();
+        let err = base()
+            .session(s.clone())
+            .production(true)
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("insecure cookies"));
-        assert!(base().session(s).production(true).app_base_url("http://localhost:3000").build().is_ok());
+        assert!(base()
+            .session(s)
+            .production(true)
+            .app_base_url("http://localhost:3000")
+            .build()
+            .is_ok());
     }
 
     #[test]
@@ -920,7 +1055,10 @@ mod tests {
 
     #[test]
     fn allow_list_base_url() {
-        let c = base().app_base_url("https://a.example.com, https://b.example.com").build().unwrap();
+        let c = base()
+            .app_base_url("https://a.example.com, https://b.example.com")
+            .build()
+            .unwrap();
         assert!(matches!(c.app_base_url, AppBaseUrl::AllowList(ref v) if v.len() == 2));
     }
 }

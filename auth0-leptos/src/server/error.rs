@@ -69,10 +69,18 @@ impl fmt::Display for CallbackError {
         match self {
             Self::MissingState => f.write_str("The state parameter is missing."),
             Self::InvalidState => f.write_str("The state parameter is invalid."),
-            Self::Discovery(_) => f.write_str("Discovery failed for the OpenID Connect configuration."),
-            Self::Authorization(_) => f.write_str("An error occurred during the authorization flow."),
-            Self::GrantRequest(_) => f.write_str("An error occurred while trying to exchange the authorization code."),
-            Self::Grant(_) => f.write_str("An error occurred while trying to exchange the authorization code."),
+            Self::Discovery(_) => {
+                f.write_str("Discovery failed for the OpenID Connect configuration.")
+            }
+            Self::Authorization(_) => {
+                f.write_str("An error occurred during the authorization flow.")
+            }
+            Self::GrantRequest(_) => {
+                f.write_str("An error occurred while trying to exchange the authorization code.")
+            }
+            Self::Grant(_) => {
+                f.write_str("An error occurred while trying to exchange the authorization code.")
+            }
         }
     }
 }
@@ -119,11 +127,18 @@ pub struct AccessTokenError {
 
 impl AccessTokenError {
     pub(crate) fn new(code: AccessTokenErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), cause: None }
+        Self {
+            code,
+            message: message.into(),
+            cause: None,
+        }
     }
 
     pub(crate) fn missing_session() -> Self {
-        Self::new(AccessTokenErrorCode::MissingSession, "The user does not have an active session.")
+        Self::new(
+            AccessTokenErrorCode::MissingSession,
+            "The user does not have an active session.",
+        )
     }
 }
 

@@ -24,7 +24,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let session = Auth0Session::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let session = Auth0Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         session
             .user()
             .map(RequireUser)

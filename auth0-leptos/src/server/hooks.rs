@@ -27,13 +27,17 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 ///     })
 /// });
 /// ```
-pub type BeforeSessionSaved = Arc<dyn Fn(SessionData, Option<String>) -> BoxFuture<SessionData> + Send + Sync>;
+pub type BeforeSessionSaved =
+    Arc<dyn Fn(SessionData, Option<String>) -> BoxFuture<SessionData> + Send + Sync>;
 
 /// Decides the callback's response. Called with the error (and no session),
 /// or with no error and the session about to be saved. Whatever response it
 /// returns is sent; the session cookie is added to it on success.
-pub type OnCallback =
-    Arc<dyn Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> BoxFuture<Response> + Send + Sync>;
+pub type OnCallback = Arc<
+    dyn Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> BoxFuture<Response>
+        + Send
+        + Sync,
+>;
 
 /// What the callback knows about the login transaction.
 #[derive(Debug, Clone, Default)]

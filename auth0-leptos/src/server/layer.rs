@@ -42,7 +42,10 @@ impl<S> Layer<S> for Auth0Layer {
     type Service = Auth0Service<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Auth0Service { inner, auth0: self.auth0.clone() }
+        Auth0Service {
+            inner,
+            auth0: self.auth0.clone(),
+        }
     }
 }
 

@@ -11,9 +11,9 @@ use crate::User;
 /// The current request's session handle, from inside a server function or a
 /// server-rendered component. Needs the [`Auth0Layer`](crate::server::Auth0Layer).
 pub async fn session() -> Result<Auth0Session, ServerFnError> {
-    leptos_axum::extract::<Auth0Session>()
-        .await
-        .map_err(|_| ServerFnError::new("auth0-leptos: no session on this request (is auth0.layer() installed?)"))
+    leptos_axum::extract::<Auth0Session>().await.map_err(|_| {
+        ServerFnError::new("auth0-leptos: no session on this request (is auth0.layer() installed?)")
+    })
 }
 
 /// The session data of the current request (the seeds' `getSession`).
@@ -34,7 +34,11 @@ pub async fn require_user() -> Result<User, ServerFnError> {
 /// An access token for the current user (the seeds' `getAccessToken`),
 /// refreshed when needed; the refreshed tokens are saved by the layer.
 pub async fn get_access_token(options: AccessTokenOptions) -> Result<AccessToken, ServerFnError> {
-    session().await?.access_token(options).await.map_err(|e: AccessTokenError| ServerFnError::new(e.to_string()))
+    session()
+        .await?
+        .access_token(options)
+        .await
+        .map_err(|e: AccessTokenError| ServerFnError::new(e.to_string()))
 }
 
 /// The user of the request being rendered, synchronously: reads the session

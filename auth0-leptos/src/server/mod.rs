@@ -22,8 +22,9 @@ mod transaction;
 
 pub use client::Auth0;
 pub use config::{
-    AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod, ConfigError, LogoutStrategy, Routes,
-    SameSite, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
+    AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
+    ConfigError, LogoutStrategy, Routes, SameSite, SessionConfig, SessionCookieConfig,
+    TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub use error::{AccessTokenError, AccessTokenErrorCode, CallbackError, OAuth2Error};
 pub use guard::RequireUser;

@@ -21,7 +21,8 @@ fn first_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The origin the request was made to, from `X-Forwarded-Proto`/`-Host` or `Host`.
 pub(crate) fn request_origin(headers: &HeaderMap) -> Option<Url> {
-    let host = first_header(headers, "x-forwarded-host").or_else(|| first_header(headers, "host"))?;
+    let host =
+        first_header(headers, "x-forwarded-host").or_else(|| first_header(headers, "host"))?;
     let proto = match first_header(headers, "x-forwarded-proto") {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
         Some(p) if p.eq_ignore_ascii_case("http") => "http",
@@ -29,7 +30,10 @@ pub(crate) fn request_origin(headers: &HeaderMap) -> Option<Url> {
         None => "http",
     };
     // A Host header is an authority: no path, query, user info or spaces.
-    if host.bytes().any(|b| matches!(b, b'/' | b'\\' | b'?' | b'#' | b'@' | b' ' | b'\t')) {
+    if host
+        .bytes()
+        .any(|b| matches!(b, b'/' | b'\\' | b'?' | b'#' | b'@' | b' ' | b'\t'))
+    {
         return None;
     }
     let url = Url::parse(&format!("{proto}://{host}/")).ok()?;
@@ -38,24 +42,36 @@ pub(crate) fn request_origin(headers: &HeaderMap) -> Option<Url> {
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// The base URL to use for this request.
-pub(crate) fn resolve_base_url(config: &Auth0Config, headers: &HeaderMap) -> Result<Url, OriginNotAllowed> {
+pub(crate) fn resolve_base_url(
+    config: &Auth0Config,
+    headers: &HeaderMap,
+) -> Result<Url, OriginNotAllowed> {
     match &config.app_base_url {
         AppBaseUrl::Static(u) => Ok(u.clone()),
         AppBaseUrl::Inferred => request_origin(headers).ok_or(OriginNotAllowed),
         AppBaseUrl::AllowList(list) => {
             let origin = request_origin(headers).ok_or(OriginNotAllowed)?;
-            list.iter().find(|u| same_origin(u, &origin)).cloned().ok_or(OriginNotAllowed)
+            list.iter()
+                .find(|u| same_origin(u, &origin))
+                .cloned()
+                .ok_or(OriginNotAllowed)
         }
     }
 }
 
 /// Whether cookies of this request get `Secure`: as configured, else from
 /// the base URL's scheme (always in production when the base URL is inferred).
-pub(crate) fn cookie_secure(config: &Auth0Config, explicit: Option<bool>, headers: &HeaderMap) -> bool {
+pub(crate) fn cookie_secure(
+    config: &Auth0Config,
+    explicit: Option<bool>,
+    headers: &HeaderMap,
+) -> bool {
     if let Some(s) = explicit {
         return s;
     }
@@ -65,7 +81,9 @@ pub(crate) fn cookie_secure(config: &Auth0Config, explicit: Option<bool>, header
             if config.production && matches!(config.app_base_url, AppBaseUrl::Inferred) {
                 return true;
             }
-            resolve_base_url(config, headers).map(|u| u.scheme() == "https").unwrap_or(config.production)
+            resolve_base_url(config, headers)
+                .map(|u| u.scheme() == "https")
+                .unwrap_or(config.production)
         }
     }
 }
@@ -112,7 +130,10 @@ pub(crate) fn safe_logout_return_to(return_to: &str, base: &Url, allow: &[Url]) 
         return None;
     }
     let target = base.join(rt).ok()?;
-    if !matches!(target.scheme(), "http" | "https") || !target.username().is_empty() || target.password().is_some() {
+    if !matches!(target.scheme(), "http" | "https")
+        || !target.username().is_empty()
+        || target.password().is_some()
+    {
         return None;
     }
     if same_origin(&target, base) {
@@ -143,23 +164,49 @@ mod tests {
 
     #[test]
     fn origin_inference() {
-        assert_eq!(request_origin(&h(&[("host", "app.test:3000")])).unwrap().as_str(), "http://app.test:3000/");
         assert_eq!(
-            request_origin(&h(&[("host", "internal"), ("x-forwarded-host", "app.test"), ("x-forwarded-proto", "https")])).unwrap().as_str(),
+            request_origin(&h(&[("host", "app.test:3000")]))
+                .unwrap()
+                .as_str(),
+            "http://app.test:3000/"
+        );
+        assert_eq!(
+            request_origin(&h(&[
+                ("host", "internal"),
+                ("x-forwarded-host", "app.test"),
+                ("x-forwarded-proto", "https")
+            ]))
+            .unwrap()
+            .as_str(),
             "https://app.test/"
         );
         assert!(request_origin(&h(&[("host", "evil.test/path")])).is_none());
         assert!(request_origin(&h(&[("host", "a@evil.test")])).is_none());
-        assert!(request_origin(&h(&[("host", "x"), ("x-forwarded-proto", "javascript")])).is_none());
+        assert!(
+            request_origin(&h(&[("host", "x"), ("x-forwarded-proto", "javascript")])).is_none()
+        );
         assert!(request_origin(&h(&[])).is_none());
     }
 
     #[test]
     fn return_to_same_origin_only() {
         let base = Url::parse("http://127.0.0.1:3000/").unwrap();
-        assert_eq!(safe_return_to("/profile?a=1#x", &base).as_deref(), Some("/profile?a=1#x"));
-        assert_eq!(safe_return_to("http://127.0.0.1:3000/p", &base).as_deref(), Some("/p"));
-        for bad in ["https://evil.test/", "//evil.test/x", "/\\evil.test", "http://127.0.0.1:3001/", "javascript:alert(1)", " \u{0}/x"] {
+        assert_eq!(
+            safe_return_to("/profile?a=1#x", &base).as_deref(),
+            Some("/profile?a=1#x")
+        );
+        assert_eq!(
+            safe_return_to("http://127.0.0.1:3000/p", &base).as_deref(),
+            Some("/p")
+        );
+        for bad in [
+            "https://evil.test/",
+            "//evil.test/x",
+            "/\\evil.test",
+            "http://127.0.0.1:3001/",
+            "javascript:alert(1)",
+            " \u{0}/x",
+        ] {
             assert_eq!(safe_return_to(bad, &base), None, "{bad}");
         }
     }
@@ -168,9 +215,18 @@ mod tests {
     fn logout_return_to() {
         let base = Url::parse("https://app.test/").unwrap();
         let allow = vec![Url::parse("https://partner.test/").unwrap()];
-        assert_eq!(safe_logout_return_to("/bye", &base, &allow).as_deref(), Some("https://app.test/bye"));
-        assert_eq!(safe_logout_return_to("https://partner.test/x", &base, &allow).as_deref(), Some("https://partner.test/x"));
-        assert_eq!(safe_logout_return_to("https://evil.test/", &base, &allow), None);
+        assert_eq!(
+            safe_logout_return_to("/bye", &base, &allow).as_deref(),
+            Some("https://app.test/bye")
+        );
+        assert_eq!(
+            safe_logout_return_to("https://partner.test/x", &base, &allow).as_deref(),
+            Some("https://partner.test/x")
+        );
+        assert_eq!(
+            safe_logout_return_to("https://evil.test/", &base, &allow),
+            None
+        );
         assert_eq!(safe_logout_return_to("//evil.test", &base, &allow), None);
     }
 }

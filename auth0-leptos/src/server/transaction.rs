@@ -77,7 +77,11 @@ impl Auth0 {
     }
 
     /// The transaction started with `state`, if this browser has it.
-    pub(crate) fn load_transaction(&self, session: &Auth0Session, state: &str) -> Option<TransactionState> {
+    pub(crate) fn load_transaction(
+        &self,
+        session: &Auth0Session,
+        state: &str,
+    ) -> Option<TransactionState> {
         let value = session.request_cookies().get(&self.txn_name(state))?;
         let (txn, _) = self.keyring().open::<TransactionState>(value, now())?;
         // Constant-time comparison is unnecessary: the cookie is already

@@ -74,7 +74,11 @@ impl Keyring {
     }
 
     /// Encrypts `payload` (a JSON object) adding `exp`. Returns the compact JWE.
-    pub(crate) fn seal<T: Serialize>(&self, payload: &T, exp: i64) -> Result<String, serde_json::Error> {
+    pub(crate) fn seal<T: Serialize>(
+        &self,
+        payload: &T,
+        exp: i64,
+    ) -> Result<String, serde_json::Error> {
         let mut value = serde_json::to_value(payload)?;
         if let serde_json::Value::Object(map) = &mut value {
             map.insert("exp".into(), exp.into());
@@ -135,7 +139,11 @@ impl Keyring {
             // Other writers may order or extend the header differently.
             let raw = B64.decode(h).ok()?;
             let header: Header<'_> = serde_json::from_slice(&raw).ok()?;
-            if header.alg != "dir" || header.enc != "A256GCM" || header.zip.is_some() || header.crit.is_some() {
+            if header.alg != "dir"
+                || header.enc != "A256GCM"
+                || header.zip.is_some()
+                || header.crit.is_some()
+            {
                 return None;
             }
         }
@@ -148,7 +156,12 @@ impl Keyring {
         for cipher in &self.ciphers {
             let mut buf = ciphertext.clone();
             if cipher
-                .decrypt_in_place_detached(Nonce::from_slice(&iv), h.as_bytes(), &mut buf, Tag::from_slice(&tag))
+                .decrypt_in_place_detached(
+                    Nonce::from_slice(&iv),
+                    h.as_bytes(),
+                    &mut buf,
+                    Tag::from_slice(&tag),
+                )
                 .is_ok()
             {
                 return Some(buf);
@@ -189,7 +202,10 @@ mod tests {
     fn rotation_old_secret_still_opens() {
         let old = ring(&["old-secret-old-secret-old-secret-old"]);
         let t = old.seal(&json!({"x": true}), i64::MAX / 2).unwrap();
-        let rotated = ring(&["new-secret-new-secret-new-secret-new", "old-secret-old-secret-old-secret-old"]);
+        let rotated = ring(&[
+            "new-secret-new-secret-new-secret-new",
+            "old-secret-old-secret-old-secret-old",
+        ]);
         assert!(rotated.open::<serde_json::Value>(&t, 0).is_some());
         let fresh = rotated.seal(&json!({}), i64::MAX / 2).unwrap();
         assert!(old.open::<serde_json::Value>(&fresh, 0).is_none());

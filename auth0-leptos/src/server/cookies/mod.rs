@@ -25,7 +25,9 @@ impl RequestCookies {
             let Ok(s) = value.to_str() else { continue };
             for part in s.split(';') {
                 let part = part.trim();
-                let Some((name, value)) = part.split_once('=') else { continue };
+                let Some((name, value)) = part.split_once('=') else {
+                    continue;
+                };
                 let name = name.trim();
                 if name.is_empty() {
                     continue;
@@ -39,11 +41,17 @@ impl RequestCookies {
 
     /// The first value of a cookie.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every cookie whose name starts with `prefix`.
-    pub(crate) fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    pub(crate) fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.pairs
             .iter()
             .filter(move |(n, _)| n.starts_with(prefix))
@@ -115,8 +123,16 @@ pub(crate) struct SetCookie {
 
 impl SetCookie {
     /// A cookie that sets `value`.
-    pub(crate) fn new(name: impl Into<String>, value: impl Into<String>, attrs: CookieAttrs) -> Self {
-        Self { name: name.into(), value: value.into(), attrs }
+    pub(crate) fn new(
+        name: impl Into<String>,
+        value: impl Into<String>,
+        attrs: CookieAttrs,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+            attrs,
+        }
     }
 
     /// A cookie that deletes `name` (empty value, `Max-Age=0`), with the same
@@ -124,7 +140,11 @@ impl SetCookie {
     pub(crate) fn delete(name: impl Into<String>, attrs: &CookieAttrs) -> Self {
         let mut attrs = attrs.clone();
         attrs.max_age = Some(0);
-        Self { name: name.into(), value: String::new(), attrs }
+        Self {
+            name: name.into(),
+            value: String::new(),
+            attrs,
+        }
     }
 
     /// The `Set-Cookie` header value. Always `HttpOnly`.
@@ -159,7 +179,12 @@ impl SetCookie {
 /// The `Set-Cookie`s that store `value` under `name`, chunked when longer than
 /// [`MAX_CHUNK_SIZE`], and delete whatever the request had that is now stale
 /// (the plain cookie when chunking, chunks beyond the new count).
-pub(crate) fn write_chunked(name: &str, value: &str, attrs: &CookieAttrs, req: &RequestCookies) -> Vec<SetCookie> {
+pub(crate) fn write_chunked(
+    name: &str,
+    value: &str,
+    attrs: &CookieAttrs,
+    req: &RequestCookies,
+) -> Vec<SetCookie> {
     let mut out = Vec::new();
     let existing = req.chunk_names(name);
     if value.len() <= MAX_CHUNK_SIZE {
@@ -187,7 +212,11 @@ pub(crate) fn write_chunked(name: &str, value: &str, attrs: &CookieAttrs, req: &
 }
 
 /// Deletes `name` and all of its chunks that the request carried.
-pub(crate) fn delete_chunked(name: &str, attrs: &CookieAttrs, req: &RequestCookies) -> Vec<SetCookie> {
+pub(crate) fn delete_chunked(
+    name: &str,
+    attrs: &CookieAttrs,
+    req: &RequestCookies,
+) -> Vec<SetCookie> {
     let mut out = vec![SetCookie::delete(name, attrs)];
     for (_, n) in req.chunk_names(name) {
         out.push(SetCookie::delete(n, attrs));
@@ -207,16 +236,31 @@ mod tests {
     }
 
     fn attrs() -> CookieAttrs {
-        CookieAttrs { path: "/".into(), domain: None, secure: false, same_site: SameSite::Lax, max_age: Some(10) }
+        CookieAttrs {
+            path: "/".into(),
+            domain: None,
+            secure: false,
+            same_site: SameSite::Lax,
+            max_age: Some(10),
+        }
     }
 
     #[test]
     fn chunks_must_be_contiguous() {
-        assert_eq!(req("s__0=a; s__1=b").get_chunked("s").as_deref(), Some("ab"));
-        assert_eq!(req("s__1=b; s__0=a").get_chunked("s").as_deref(), Some("ab"));
+        assert_eq!(
+            req("s__0=a; s__1=b").get_chunked("s").as_deref(),
+            Some("ab")
+        );
+        assert_eq!(
+            req("s__1=b; s__0=a").get_chunked("s").as_deref(),
+            Some("ab")
+        );
         assert_eq!(req("s__0=a; s__2=c").get_chunked("s"), None);
         assert_eq!(req("s__1=b").get_chunked("s"), None);
-        assert_eq!(req("s=whole; s__0=a").get_chunked("s").as_deref(), Some("whole"));
+        assert_eq!(
+            req("s=whole; s__0=a").get_chunked("s").as_deref(),
+            Some("whole")
+        );
         assert_eq!(req("s__x=a").get_chunked("s"), None);
         assert_eq!(req("junk; =x; s=1").get_chunked("s").as_deref(), Some("1"));
     }
@@ -224,19 +268,42 @@ mod tests {
     #[test]
     fn writing_small_value_deletes_old_chunks() {
         let out = write_chunked("s", "v", &attrs(), &req("s__0=a; s__1=b"));
-        let names: Vec<_> = out.iter().map(|c| (c.name.as_str(), c.attrs.max_age)).collect();
-        assert_eq!(names, vec![("s", Some(10)), ("s__0", Some(0)), ("s__1", Some(0))]);
+        let names: Vec<_> = out
+            .iter()
+            .map(|c| (c.name.as_str(), c.attrs.max_age))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("s", Some(10)), ("s__0", Some(0)), ("s__1", Some(0))]
+        );
     }
 
     #[test]
     fn writing_large_value_chunks_and_deletes_stale() {
         let value = "x".repeat(MAX_CHUNK_SIZE * 2 + 1);
-        let out = write_chunked("s", &value, &attrs(), &req("s=old; s__0=a; s__1=b; s__2=c; s__3=d"));
-        let set: Vec<_> = out.iter().filter(|c| c.attrs.max_age != Some(0)).map(|c| c.name.clone()).collect();
-        let del: Vec<_> = out.iter().filter(|c| c.attrs.max_age == Some(0)).map(|c| c.name.clone()).collect();
+        let out = write_chunked(
+            "s",
+            &value,
+            &attrs(),
+            &req("s=old; s__0=a; s__1=b; s__2=c; s__3=d"),
+        );
+        let set: Vec<_> = out
+            .iter()
+            .filter(|c| c.attrs.max_age != Some(0))
+            .map(|c| c.name.clone())
+            .collect();
+        let del: Vec<_> = out
+            .iter()
+            .filter(|c| c.attrs.max_age == Some(0))
+            .map(|c| c.name.clone())
+            .collect();
         assert_eq!(set, ["s__0", "s__1", "s__2"]);
         assert_eq!(del, ["s__3", "s"]);
-        let joined: String = out.iter().filter(|c| c.attrs.max_age != Some(0)).map(|c| c.value.as_str()).collect();
+        let joined: String = out
+            .iter()
+            .filter(|c| c.attrs.max_age != Some(0))
+            .map(|c| c.value.as_str())
+            .collect();
         assert_eq!(joined, value);
     }
 
@@ -246,6 +313,9 @@ mod tests {
         a.secure = true;
         a.domain = Some("example.com".into());
         let v = SetCookie::new("n", "v", a).to_header_value();
-        assert_eq!(v, "n=v; Path=/; Domain=example.com; Max-Age=10; HttpOnly; Secure; SameSite=Lax");
+        assert_eq!(
+            v,
+            "n=v; Path=/; Domain=example.com; Max-Age=10; HttpOnly; Secure; SameSite=Lax"
+        );
     }
 }

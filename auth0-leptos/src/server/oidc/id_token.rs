@@ -35,12 +35,21 @@ impl Oidc {
     /// Validates `token` and returns its claims: signature with the
     /// provider's key (step 6), `iss` (2), `aud` (3), `azp` (4, 5), `exp` (9),
     /// `iat` (10), `nonce` (11), `auth_time` with `max_age` (13).
-    pub(crate) async fn validate_id_token(&self, token: &str, client_id: &str, expect: Expectations<'_>) -> Result<Map<String, Value>, String> {
+    pub(crate) async fn validate_id_token(
+        &self,
+        token: &str,
+        client_id: &str,
+        expect: Expectations<'_>,
+    ) -> Result<Map<String, Value>, String> {
         // The header's alg is read before verification only to pick the key;
         // it must be one of ours, so "none"/"HS256" never reach a verifier.
-        let header = jsonwebtoken::decode_header(token).map_err(|_| "malformed ID token".to_owned())?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| "malformed ID token".to_owned())?;
         if !ALLOWED.contains(&header.alg) {
-            return Err(format!("ID token algorithm {:?} is not allowed", header.alg));
+            return Err(format!(
+                "ID token algorithm {:?} is not allowed",
+                header.alg
+            ));
         }
         let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
@@ -77,7 +86,10 @@ impl Oidc {
             None => {}
         }
         let now = now();
-        let iat = claims.get("iat").and_then(Value::as_i64).ok_or("ID token is missing the iat claim")?;
+        let iat = claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .ok_or("ID token is missing the iat claim")?;
         if iat > now + LEEWAY as i64 {
             return Err("ID token was issued in the future (iat)".into());
         }
@@ -87,9 +99,15 @@ impl Oidc {
             (None, _) => {}
         }
         if let Some(max_age) = expect.max_age {
-            let auth_time = claims.get("auth_time").and_then(Value::as_i64).ok_or("ID token is missing auth_time although max_age was requested")?;
+            let auth_time = claims
+                .get("auth_time")
+                .and_then(Value::as_i64)
+                .ok_or("ID token is missing auth_time although max_age was requested")?;
             if auth_time + max_age as i64 + (LEEWAY as i64) < now {
-                return Err("too much time has elapsed since the last end-user authentication (max_age)".into());
+                return Err(
+                    "too much time has elapsed since the last end-user authentication (max_age)"
+                        .into(),
+                );
             }
         }
         if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {

@@ -91,7 +91,8 @@ impl Oidc {
     pub(crate) fn new(config: &Auth0Config) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         if config.enable_telemetry {
-            let telemetry = serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
+            let telemetry =
+                serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
             let value = base64::engine::general_purpose::STANDARD.encode(telemetry.to_string());
             if let Ok(v) = reqwest::header::HeaderValue::from_str(&value) {
                 headers.insert("Auth0-Client", v);
@@ -140,9 +141,15 @@ impl Oidc {
                         self.issuer.as_str()
                     )));
                 }
-                for ep in [Some(&md.authorization_endpoint), Some(&md.token_endpoint), Some(&md.jwks_uri), md.end_session_endpoint.as_ref(), md.revocation_endpoint.as_ref()]
-                    .into_iter()
-                    .flatten()
+                for ep in [
+                    Some(&md.authorization_endpoint),
+                    Some(&md.token_endpoint),
+                    Some(&md.jwks_uri),
+                    md.end_session_endpoint.as_ref(),
+                    md.revocation_endpoint.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
                 {
                     self.check_endpoint(ep)?;
                 }
@@ -153,11 +160,14 @@ impl Oidc {
     }
 
     fn check_endpoint(&self, ep: &str) -> Result<(), ProviderError> {
-        let u = Url::parse(ep).map_err(|_| ProviderError::Invalid(format!("endpoint {ep:?} is not a URL")))?;
+        let u = Url::parse(ep)
+            .map_err(|_| ProviderError::Invalid(format!("endpoint {ep:?} is not a URL")))?;
         match u.scheme() {
             "https" => Ok(()),
             "http" if self.allow_insecure => Ok(()),
-            _ => Err(ProviderError::Invalid(format!("endpoint {ep:?} is not https"))),
+            _ => Err(ProviderError::Invalid(format!(
+                "endpoint {ep:?} is not https"
+            ))),
         }
     }
 
@@ -166,14 +176,20 @@ impl Oidc {
         let status = resp.status();
         let body = read_limited(resp).await?;
         if !status.is_success() {
-            return Err(ProviderError::Invalid(format!("GET {url} answered {status}")));
+            return Err(ProviderError::Invalid(format!(
+                "GET {url} answered {status}"
+            )));
         }
         Ok(body)
     }
 
     /// The JWK for `kid` (refetching the key set once when the kid is unknown,
     /// so a key rotation at the provider is picked up).
-    pub(crate) async fn signing_key(&self, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Result<Jwk, String> {
+    pub(crate) async fn signing_key(
+        &self,
+        kid: Option<&str>,
+        alg: jsonwebtoken::Algorithm,
+    ) -> Result<Jwk, String> {
         let seen_at = {
             let guard = self.jwks.read().map_err(|_| "key cache poisoned")?;
             if let Some(state) = guard.as_ref() {
@@ -191,7 +207,8 @@ impl Oidc {
             if let Some(state) = guard.as_ref() {
                 if Some(state.fetched) != seen_at {
                     // Someone refetched while we waited.
-                    return find_key(&state.set, kid, alg).ok_or_else(|| "no matching signing key".to_owned());
+                    return find_key(&state.set, kid, alg)
+                        .ok_or_else(|| "no matching signing key".to_owned());
                 }
                 if state.fetched.elapsed() < JWKS_REFETCH_INTERVAL {
                     return Err("no matching signing key".into());
@@ -200,15 +217,22 @@ impl Oidc {
         }
         let md = self.metadata().await.map_err(|e| e.to_string())?;
         let body = self.get(&md.jwks_uri).await.map_err(|e| e.to_string())?;
-        let set: JwkSet = serde_json::from_slice(&body).map_err(|e| format!("invalid JWKS: {e}"))?;
+        let set: JwkSet =
+            serde_json::from_slice(&body).map_err(|e| format!("invalid JWKS: {e}"))?;
         let set = Arc::new(set);
         let found = find_key(&set, kid, alg);
-        *self.jwks.write().map_err(|_| "key cache poisoned")? = Some(JwksState { set, fetched: Instant::now() });
+        *self.jwks.write().map_err(|_| "key cache poisoned")? = Some(JwksState {
+            set,
+            fetched: Instant::now(),
+        });
         found.ok_or_else(|| "no matching signing key".into())
     }
 
     /// POSTs a grant to the token endpoint with client authentication.
-    pub(crate) async fn token_request(&self, mut form: Vec<(&'static str, String)>) -> Result<TokenResponse, ProviderError> {
+    pub(crate) async fn token_request(
+        &self,
+        mut form: Vec<(&'static str, String)>,
+    ) -> Result<TokenResponse, ProviderError> {
         let md = self.metadata().await?;
         let mut req = self.http.post(&md.token_endpoint);
         match self.auth_method {
@@ -230,16 +254,26 @@ impl Oidc {
         let status = resp.status();
         let body = read_limited(resp).await?;
         if status.is_success() {
-            let tr: TokenResponse = serde_json::from_slice(&body)
-                .map_err(|_| ProviderError::Invalid("token endpoint answered something that is not a token response".into()))?;
+            let tr: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                ProviderError::Invalid(
+                    "token endpoint answered something that is not a token response".into(),
+                )
+            })?;
             if tr.access_token.is_empty() {
-                return Err(ProviderError::Invalid("token endpoint answered without an access_token".into()));
+                return Err(ProviderError::Invalid(
+                    "token endpoint answered without an access_token".into(),
+                ));
             }
             return Ok(tr);
         }
         match serde_json::from_slice::<ErrorBody>(&body) {
-            Ok(e) => Err(ProviderError::OAuth(OAuth2Error { code: e.error, message: e.error_description })),
-            Err(_) => Err(ProviderError::Invalid(format!("token endpoint answered {status}"))),
+            Ok(e) => Err(ProviderError::OAuth(OAuth2Error {
+                code: e.error,
+                message: e.error_description,
+            })),
+            Err(_) => Err(ProviderError::Invalid(format!(
+                "token endpoint answered {status}"
+            ))),
         }
     }
 
@@ -248,14 +282,20 @@ impl Oidc {
         let md = self.metadata().await?;
         let Some(ep) = md.revocation_endpoint.clone() else {
             // Auth0 advertises no revocation_endpoint but serves /oauth/revoke.
-            let ep = self.issuer.join("oauth/revoke").map_err(|e| ProviderError::Invalid(e.to_string()))?;
+            let ep = self
+                .issuer
+                .join("oauth/revoke")
+                .map_err(|e| ProviderError::Invalid(e.to_string()))?;
             return self.revoke_at(ep.as_str(), token).await;
         };
         self.revoke_at(&ep, token).await
     }
 
     async fn revoke_at(&self, ep: &str, token: &str) -> Result<(), ProviderError> {
-        let mut form = vec![("token", token.to_owned()), ("token_type_hint", "refresh_token".to_owned())];
+        let mut form = vec![
+            ("token", token.to_owned()),
+            ("token_type_hint", "refresh_token".to_owned()),
+        ];
         let mut req = self.http.post(ep);
         match self.auth_method {
             ClientAuthMethod::ClientSecretPost => {
@@ -270,14 +310,24 @@ impl Oidc {
         if resp.status().is_success() {
             Ok(())
         } else {
-            Err(ProviderError::Invalid(format!("revocation answered {}", resp.status())))
+            Err(ProviderError::Invalid(format!(
+                "revocation answered {}",
+                resp.status()
+            )))
         }
     }
 
     fn basic_auth(&self) -> String {
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let raw = format!("{}:{}", enc(&self.client_id), enc(self.client_secret.expose()));
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+        let raw = format!(
+            "{}:{}",
+            enc(&self.client_id),
+            enc(self.client_secret.expose())
+        );
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
     }
 }
 
@@ -323,10 +373,17 @@ fn find_key(set: &JwkSet, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Op
     let usable = |k: &&Jwk| {
         family_ok(k)
             && !matches!(k.common.public_key_use, Some(PublicKeyUse::Encryption))
-            && k.common.key_algorithm.is_none_or(|ka| format!("{ka:?}") == format!("{alg:?}"))
+            && k.common
+                .key_algorithm
+                .is_none_or(|ka| format!("{ka:?}") == format!("{alg:?}"))
     };
     match kid {
-        Some(kid) => set.keys.iter().filter(usable).find(|k| k.common.key_id.as_deref() == Some(kid)).cloned(),
+        Some(kid) => set
+            .keys
+            .iter()
+            .filter(usable)
+            .find(|k| k.common.key_id.as_deref() == Some(kid))
+            .cloned(),
         None => {
             let mut candidates = set.keys.iter().filter(usable);
             let first = candidates.next()?;

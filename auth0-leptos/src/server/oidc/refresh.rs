@@ -60,6 +60,11 @@ pub(crate) struct RefreshCoordinator {
 }
 
 impl RefreshCoordinator {
+    /// Whether nothing is in flight or remembered (the common case: no lookup needed).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.lock().map(|m| m.is_empty()).unwrap_or(true)
+    }
+
     /// A refresh of `key` that already completed successfully, if remembered.
     pub(crate) fn completed(&self, key: RefreshKey) -> Option<Arc<Refreshed>> {
         let map = self.entries.lock().ok()?;
@@ -89,10 +94,19 @@ impl RefreshCoordinator {
                 map.retain(|_, e| e.cell.get().is_none());
             }
             map.entry(key)
-                .or_insert_with(|| Arc::new(Entry { cell: tokio::sync::OnceCell::new(), created: Instant::now() }))
+                .or_insert_with(|| {
+                    Arc::new(Entry {
+                        cell: tokio::sync::OnceCell::new(),
+                        created: Instant::now(),
+                    })
+                })
                 .clone()
         };
-        let outcome = entry.cell.get_or_init(|| async { refresh().await.map(Arc::new) }).await.clone();
+        let outcome = entry
+            .cell
+            .get_or_init(|| async { refresh().await.map(Arc::new) })
+            .await
+            .clone();
         if outcome.is_err() {
             let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
             if map.get(&key).is_some_and(|e| Arc::ptr_eq(e, &entry)) {

@@ -12,10 +12,19 @@ use crate::server::session::Auth0Session;
 use crate::server::time::now;
 use crate::server::tokens::AccessTokenOptions;
 
-const NO_CACHE: [(axum::http::HeaderName, &str); 3] =
-    [(CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0"), (PRAGMA, "no-cache"), (EXPIRES, "0")];
+const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
+    (
+        CACHE_CONTROL,
+        "private, no-cache, no-store, must-revalidate, max-age=0",
+    ),
+    (PRAGMA, "no-cache"),
+    (EXPIRES, "0"),
+];
 
-pub(super) async fn handler(session: Auth0Session, Query(options): Query<AccessTokenOptions>) -> Response {
+pub(super) async fn handler(
+    session: Auth0Session,
+    Query(options): Query<AccessTokenOptions>,
+) -> Response {
     match session.access_token(options).await {
         Ok(t) => {
             let mut body = json!({
@@ -32,7 +41,11 @@ pub(super) async fn handler(session: Auth0Session, Query(options): Query<AccessT
             (NO_CACHE, Json(body)).into_response()
         }
         Err(e) => {
-            let status = if e.code == AccessTokenErrorCode::MfaRequired { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+            let status = if e.code == AccessTokenErrorCode::MfaRequired {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
             let body = json!({"error": {"code": e.code.as_str(), "message": e.message}});
             (status, NO_CACHE, Json(body)).into_response()
         }

@@ -21,7 +21,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let auth0 = session.auth0().clone();
     let pairs = query_pairs(q.as_deref());
     let base = session.base_url().cloned();
-    let mut ctx = CallbackContext { return_to: None, app_base_url: base.as_ref().map(|b| b.to_string()) };
+    let mut ctx = CallbackContext {
+        return_to: None,
+        app_base_url: base.as_ref().map(|b| b.to_string()),
+    };
 
     let Some(state) = param(&pairs, "state").filter(|s| !s.is_empty()) else {
         return error(&auth0, CallbackError::MissingState, ctx).await;
@@ -33,22 +36,34 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     auth0.delete_transaction(&session, state);
     ctx.return_to = Some(txn.return_to.clone());
     let Some(base) = base else {
-        return plain_error(StatusCode::BAD_REQUEST, "The request's origin is not an allowed application base URL.");
+        return plain_error(
+            StatusCode::BAD_REQUEST,
+            "The request's origin is not an allowed application base URL.",
+        );
     };
 
     if let Some(code) = param(&pairs, "error") {
-        let cause = OAuth2Error { code: code.to_owned(), message: param(&pairs, "error_description").map(str::to_owned) };
+        let cause = OAuth2Error {
+            code: code.to_owned(),
+            message: param(&pairs, "error_description").map(str::to_owned),
+        };
         return error(&auth0, CallbackError::Authorization(cause), ctx).await;
     }
     // RFC 9207: when the provider names itself, it must be our issuer.
     if let Some(iss) = param(&pairs, "iss") {
         if !same_issuer(iss, auth0.oidc().issuer().as_str()) {
-            let cause = OAuth2Error { code: "invalid_request".into(), message: Some("The issuer of the response does not match.".into()) };
+            let cause = OAuth2Error {
+                code: "invalid_request".into(),
+                message: Some("The issuer of the response does not match.".into()),
+            };
             return error(&auth0, CallbackError::Authorization(cause), ctx).await;
         }
     }
     let Some(code) = param(&pairs, "code").filter(|c| !c.is_empty()) else {
-        let cause = OAuth2Error { code: "invalid_request".into(), message: Some("The authorization code is missing.".into()) };
+        let cause = OAuth2Error {
+            code: "invalid_request".into(),
+            message: Some("The authorization code is missing.".into()),
+        };
         return error(&auth0, CallbackError::Authorization(cause), ctx).await;
     };
     if let Err(e) = auth0.oidc().metadata().await {
@@ -73,23 +88,39 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         Err(ProviderError::OAuth(e)) => return error(&auth0, CallbackError::Grant(e), ctx).await,
         Err(ProviderError::Invalid(m)) => {
             crate::server::log_warn(&format!("callback: {m}"));
-            let cause = OAuth2Error { code: "invalid_response".into(), message: Some("The token endpoint returned an invalid response.".into()) };
+            let cause = OAuth2Error {
+                code: "invalid_response".into(),
+                message: Some("The token endpoint returned an invalid response.".into()),
+            };
             return error(&auth0, CallbackError::Grant(cause), ctx).await;
         }
     };
     let Some(id_token) = tokens.id_token.clone() else {
-        let cause = OAuth2Error { code: "invalid_response".into(), message: Some("The token endpoint returned no ID token.".into()) };
+        let cause = OAuth2Error {
+            code: "invalid_response".into(),
+            message: Some("The token endpoint returned no ID token.".into()),
+        };
         return error(&auth0, CallbackError::Grant(cause), ctx).await;
     };
     let claims = match auth0
         .oidc()
-        .validate_id_token(&id_token, &config.client_id, Expectations { nonce: Some(&txn.nonce), max_age: txn.max_age })
+        .validate_id_token(
+            &id_token,
+            &config.client_id,
+            Expectations {
+                nonce: Some(&txn.nonce),
+                max_age: txn.max_age,
+            },
+        )
         .await
     {
         Ok(c) => c,
         Err(reason) => {
             crate::server::log_warn(&format!("callback: {reason}"));
-            let cause = OAuth2Error { code: "invalid_id_token".into(), message: Some(reason) };
+            let cause = OAuth2Error {
+                code: "invalid_id_token".into(),
+                message: Some(reason),
+            };
             return error(&auth0, CallbackError::Grant(cause), ctx).await;
         }
     };
@@ -99,7 +130,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let user: User = match serde_json::from_value(Value::Object(claims)) {
         Ok(u) => u,
         Err(_) => {
-            let cause = OAuth2Error { code: "invalid_id_token".into(), message: Some("The ID token's claims have unexpected types.".into()) };
+            let cause = OAuth2Error {
+                code: "invalid_id_token".into(),
+                message: Some("The ID token's claims have unexpected types.".into()),
+            };
             return error(&auth0, CallbackError::Grant(cause), ctx).await;
         }
     };

@@ -15,7 +15,18 @@ use crate::server::session::Auth0Session;
 use crate::server::transaction::TransactionState;
 
 /// Parameters a caller may never set: the SDK owns them.
-const INTERNAL_PARAMS: &[&str] = &["client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "state", "nonce", "response_mode", "request", "request_uri"];
+const INTERNAL_PARAMS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "code_challenge",
+    "code_challenge_method",
+    "state",
+    "nonce",
+    "response_mode",
+    "request",
+    "request_uri",
+];
 
 /// Options of [`Auth0Session::start_interactive_login`].
 #[derive(Debug, Clone, Default)]
@@ -40,7 +51,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     }
     if let Some(ma) = options.authorization_params.get("max_age") {
         if ma.parse::<u64>().is_err() {
-            return plain_error(StatusCode::BAD_REQUEST, &format!("Invalid max_age query param: {ma:?}. Must be a non-negative integer."));
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                &format!("Invalid max_age query param: {ma:?}. Must be a non-negative integer."),
+            );
         }
     }
     session.start_interactive_login(options).await
@@ -54,13 +68,19 @@ impl Auth0Session {
         let auth0 = self.auth0().clone();
         let config = auth0.config();
         let Some(base) = self.base_url().cloned() else {
-            return plain_error(StatusCode::BAD_REQUEST, "The request's origin is not an allowed application base URL.");
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "The request's origin is not an allowed application base URL.",
+            );
         };
         let md = match auth0.oidc().metadata().await {
             Ok(md) => md,
             Err(e) => {
                 crate::server::log_error(&format!("login: discovery failed: {e}"));
-                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the login request.");
+                return plain_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "An error occurred while trying to initiate the login request.",
+                );
             }
         };
         let return_to = options
@@ -85,18 +105,27 @@ impl Auth0Session {
         params.insert("scope".into(), scope.clone());
         let max_age = match params.get("max_age").map(|v| v.parse::<u64>()) {
             Some(Ok(v)) => Some(v),
-            Some(Err(_)) => return plain_error(StatusCode::BAD_REQUEST, "Invalid max_age parameter. Must be a non-negative integer."),
+            Some(Err(_)) => {
+                return plain_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid max_age parameter. Must be a non-negative integer.",
+                )
+            }
             None => None,
         };
 
         let code_verifier = random_token(32);
-        let code_challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(code_verifier.as_bytes()));
+        let code_challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(code_verifier.as_bytes()));
         let state = random_token(32);
         let nonce = random_token(32);
         let redirect_uri = join_path(&base, &config.route_path(&config.routes.callback));
 
         let Ok(mut url) = url::Url::parse(&md.authorization_endpoint) else {
-            return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the login request.");
+            return plain_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An error occurred while trying to initiate the login request.",
+            );
         };
         {
             let mut q = url.query_pairs_mut();

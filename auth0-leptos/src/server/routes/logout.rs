@@ -19,13 +19,19 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     auth0.delete_all_transactions(&session);
 
     let Some(base) = session.base_url().cloned() else {
-        return plain_error(StatusCode::BAD_REQUEST, "The request's origin is not an allowed application base URL.");
+        return plain_error(
+            StatusCode::BAD_REQUEST,
+            "The request's origin is not an allowed application base URL.",
+        );
     };
     let return_to = match param(&pairs, "returnTo") {
-        Some(rt) => safe_logout_return_to(rt, &base, &config.logout_return_to_allow_list).unwrap_or_else(|| {
-            crate::server::log_warn("logout: returnTo is not on the app's origin or allow-list; using the base URL");
-            base.to_string()
-        }),
+        Some(rt) => safe_logout_return_to(rt, &base, &config.logout_return_to_allow_list)
+            .unwrap_or_else(|| {
+                crate::server::log_warn(
+                    "logout: returnTo is not on the app's origin or allow-list; using the base URL",
+                );
+                base.to_string()
+            }),
         None => base.to_string(),
     };
     let federated = pairs.iter().any(|(k, _)| k == "federated");
@@ -38,7 +44,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
             Ok(md) => Some(md),
             Err(e) => {
                 crate::server::log_error(&format!("logout: discovery failed: {e}"));
-                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+                return plain_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "An error occurred while trying to initiate the logout request.",
+                );
             }
         }
     };
@@ -91,7 +100,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
 
     // Revoke the refresh token so a copied cookie cannot mint new tokens.
     // Best effort: a failure never blocks the logout.
-    if let Some(rt) = data.as_ref().and_then(|d| d.token_set.refresh_token.clone()) {
+    if let Some(rt) = data
+        .as_ref()
+        .and_then(|d| d.token_set.refresh_token.clone())
+    {
         if let Err(e) = auth0.oidc().revoke_refresh_token(rt.expose()).await {
             crate::server::log_warn(&format!("logout: refresh token revocation failed: {e}"));
         }

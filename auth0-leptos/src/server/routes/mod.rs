@@ -39,18 +39,33 @@ impl Auth0 {
 
 /// Query parameters in order (first value wins on lookups).
 pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
 }
 
 pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A 302 redirect that is never cached.
 pub(crate) fn redirect(location: &str) -> Response {
     match HeaderValue::from_str(location) {
-        Ok(v) => (StatusCode::FOUND, [(LOCATION, v), (CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response(),
-        Err(_) => plain_error(StatusCode::INTERNAL_SERVER_ERROR, "Invalid redirect location."),
+        Ok(v) => (
+            StatusCode::FOUND,
+            [
+                (LOCATION, v),
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+        )
+            .into_response(),
+        Err(_) => plain_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Invalid redirect location.",
+        ),
     }
 }
 
@@ -60,9 +75,15 @@ pub(crate) fn plain_error(status: StatusCode, text: &str) -> Response {
     (
         status,
         [
-            (CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8")),
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
             (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                http::header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
         ],
         escape_html(text),
     )

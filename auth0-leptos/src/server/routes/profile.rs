@@ -7,13 +7,23 @@ use axum::Json;
 
 use crate::server::session::Auth0Session;
 
-const NO_CACHE: [(axum::http::HeaderName, &str); 3] =
-    [(CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0"), (PRAGMA, "no-cache"), (EXPIRES, "0")];
+const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
+    (
+        CACHE_CONTROL,
+        "private, no-cache, no-store, must-revalidate, max-age=0",
+    ),
+    (PRAGMA, "no-cache"),
+    (EXPIRES, "0"),
+];
 
 pub(super) async fn handler(session: Auth0Session) -> Response {
     match session.user() {
         Some(user) => (NO_CACHE, Json(user)).into_response(),
-        None if session.auth0().config().no_content_profile_response_when_unauthenticated => {
+        None if session
+            .auth0()
+            .config()
+            .no_content_profile_response_when_unauthenticated =>
+        {
             (StatusCode::NO_CONTENT, NO_CACHE).into_response()
         }
         None => (StatusCode::UNAUTHORIZED, NO_CACHE).into_response(),

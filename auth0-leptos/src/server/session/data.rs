@@ -37,7 +37,10 @@ impl SessionData {
             user,
             token_set,
             access_tokens: Vec::new(),
-            internal: Internal { sid: sid.unwrap_or_default(), created_at },
+            internal: Internal {
+                sid: sid.unwrap_or_default(),
+                created_at,
+            },
             extra: Map::new(),
         }
     }
@@ -51,10 +54,18 @@ pub struct TokenSet {
     #[serde(default, with = "secret_string")]
     pub access_token: Secret,
     /// The ID token of the login (or of the last refresh that returned one).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_secret_string"
+    )]
     pub id_token: Option<Secret>,
     /// The refresh token, when `offline_access` was granted.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_secret_string"
+    )]
     pub refresh_token: Option<Secret>,
     /// Scope granted for the access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +80,11 @@ pub struct TokenSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// Token type (`Bearer`, `DPoP`).
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "token_type")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "token_type"
+    )]
     pub token_type: Option<String>,
 }
 
@@ -93,7 +108,11 @@ pub struct AccessTokenEntry {
     #[serde(default)]
     pub expires_at: i64,
     /// Token type.
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "token_type")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "token_type"
+    )]
     pub token_type: Option<String>,
 }
 
@@ -125,7 +144,9 @@ mod secret_string {
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Secret, D::Error> {
-        Ok(Secret::new(Option::<String>::deserialize(de)?.unwrap_or_default()))
+        Ok(Secret::new(
+            Option::<String>::deserialize(de)?.unwrap_or_default(),
+        ))
     }
 }
 
@@ -140,8 +161,12 @@ mod opt_secret_string {
         }
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Secret>, D::Error> {
-        Ok(Option::<String>::deserialize(de)?.filter(|s| !s.is_empty()).map(Secret::new))
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        de: D,
+    ) -> Result<Option<Secret>, D::Error> {
+        Ok(Option::<String>::deserialize(de)?
+            .filter(|s| !s.is_empty())
+            .map(Secret::new))
     }
 }
 

@@ -84,14 +84,25 @@ impl std::fmt::Debug for Auth0Session {
 }
 
 impl Auth0Session {
-    pub(crate) fn new(auth0: Auth0, cookies: RequestCookies, secure: bool, base_url: Option<url::Url>, session: Option<(SessionData, i64)>) -> Self {
+    pub(crate) fn new(
+        auth0: Auth0,
+        cookies: RequestCookies,
+        secure: bool,
+        base_url: Option<url::Url>,
+        session: Option<(SessionData, i64)>,
+    ) -> Self {
         let (session, cookie_exp) = match session {
             Some((s, exp)) => (Some(s), Some(exp)),
             None => (None, None),
         };
         Self {
             cell: Arc::new(SessionCell {
-                state: Mutex::new(CellState { session, cookie_exp, change: Change::None, extra: Vec::new() }),
+                state: Mutex::new(CellState {
+                    session,
+                    cookie_exp,
+                    change: Change::None,
+                    extra: Vec::new(),
+                }),
                 cookies,
                 secure,
                 base_url,
@@ -120,7 +131,9 @@ impl Auth0Session {
     /// nobody is logged in.
     pub fn update(&self, data: SessionData) -> Result<(), NotAuthenticated> {
         let mut s = self.cell.lock();
-        let Some(current) = s.session.as_ref() else { return Err(NotAuthenticated) };
+        let Some(current) = s.session.as_ref() else {
+            return Err(NotAuthenticated);
+        };
         let mut data = data;
         // The session's age cannot be reset by an update.
         data.internal.created_at = current.internal.created_at;
@@ -139,7 +152,10 @@ impl Auth0Session {
     /// An access token for the logged-in user, refreshed when expired (or
     /// within the refresh buffer, or when `options.refresh` is set). A
     /// refreshed token set is saved into the session.
-    pub async fn access_token(&self, options: AccessTokenOptions) -> Result<AccessToken, AccessTokenError> {
+    pub async fn access_token(
+        &self,
+        options: AccessTokenOptions,
+    ) -> Result<AccessToken, AccessTokenError> {
         self.auth0.clone().access_token_for(self, options).await
     }
 
@@ -158,7 +174,9 @@ impl Auth0Session {
     /// Applies `f` to the session data and marks it for writing.
     pub(crate) fn modify(&self, f: impl FnOnce(&mut SessionData)) -> bool {
         let mut s = self.cell.lock();
-        let Some(data) = s.session.as_mut() else { return false };
+        let Some(data) = s.session.as_mut() else {
+            return false;
+        };
         f(data);
         s.change = Change::Write;
         true
@@ -218,7 +236,9 @@ impl Auth0Session {
         match change {
             Change::None => {}
             Change::Delete => {
-                if self.cell.cookies.get(name).is_some() || !self.cell.cookies.chunk_names(name).is_empty() {
+                if self.cell.cookies.get(name).is_some()
+                    || !self.cell.cookies.chunk_names(name).is_empty()
+                {
                     out.extend(cookies::delete_chunked(name, &attrs, &self.cell.cookies));
                     session_cookie_written = true;
                 }
@@ -230,16 +250,26 @@ impl Auth0Session {
                     }
                     match self.auth0.keyring().seal(session, exp) {
                         Ok(value) => {
-                            out.extend(cookies::write_chunked(name, &value, &attrs, &self.cell.cookies));
+                            out.extend(cookies::write_chunked(
+                                name,
+                                &value,
+                                &attrs,
+                                &self.cell.cookies,
+                            ));
                             session_cookie_written = true;
                         }
-                        Err(_) => crate::server::log_error("could not serialize the session; it was not saved"),
+                        Err(_) => crate::server::log_error(
+                            "could not serialize the session; it was not saved",
+                        ),
                     }
                 }
             }
         }
         if session_cookie_written {
-            headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache, no-store, must-revalidate, max-age=0"));
+            headers.insert(
+                CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, no-store, must-revalidate, max-age=0"),
+            );
             headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
             headers.insert(EXPIRES, HeaderValue::from_static("0"));
         }
@@ -284,7 +314,11 @@ pub struct MissingLayer;
 impl IntoResponse for MissingLayer {
     fn into_response(self) -> Response {
         crate::server::log_error("Auth0Session was extracted on a route without auth0.layer(); add `.layer(auth0.layer())` to the router");
-        (StatusCode::INTERNAL_SERVER_ERROR, "auth0-leptos is not set up for this route (missing layer)").into_response()
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "auth0-leptos is not set up for this route (missing layer)",
+        )
+            .into_response()
     }
 }
 
@@ -292,12 +326,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth0Session {
     type Rejection = MissingLayer;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Auth0Session>().cloned().ok_or(MissingLayer)
+        parts
+            .extensions
+            .get::<Auth0Session>()
+            .cloned()
+            .ok_or(MissingLayer)
     }
 }
 
 impl std::fmt::Debug for CellState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CellState").field("change", &self.change).finish_non_exhaustive()
+        f.debug_struct("CellState")
+            .field("change", &self.change)
+            .finish_non_exhaustive()
     }
 }
