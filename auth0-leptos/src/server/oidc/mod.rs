@@ -72,6 +72,8 @@ struct ErrorBody {
 struct JwksState {
     set: Arc<JwkSet>,
     fetched: Instant,
+    /// When an unknown `kid` last caused a refetch.
+    refetched: Option<Instant>,
 }
 
 /// The provider client.
@@ -210,7 +212,12 @@ impl Oidc {
                     return find_key(&state.set, kid, alg)
                         .ok_or_else(|| "no matching signing key".to_owned());
                 }
-                if state.fetched.elapsed() < JWKS_REFETCH_INTERVAL {
+                // One refetch per unknown kid, then at most one per interval, so
+                // tokens with made-up kids cannot make us hammer the provider.
+                if state
+                    .refetched
+                    .is_some_and(|t| t.elapsed() < JWKS_REFETCH_INTERVAL)
+                {
                     return Err("no matching signing key".into());
                 }
             }
@@ -221,9 +228,11 @@ impl Oidc {
             serde_json::from_slice(&body).map_err(|e| format!("invalid JWKS: {e}"))?;
         let set = Arc::new(set);
         let found = find_key(&set, kid, alg);
+        let refetched = seen_at.map(|_| Instant::now());
         *self.jwks.write().map_err(|_| "key cache poisoned")? = Some(JwksState {
             set,
             fetched: Instant::now(),
+            refetched,
         });
         found.ok_or_else(|| "no matching signing key".into())
     }

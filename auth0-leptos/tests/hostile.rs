@@ -1,0 +1,600 @@
+//! A provider that misbehaves on purpose: forged ID tokens, broken and slow
+//! token endpoints, key rotation. The real local provider cannot do these.
+#![allow(missing_docs)]
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use auth0_leptos::server::{
+    Auth0, Auth0Config, Auth0ConfigBuilder, OnCallback, SessionData, TokenSet,
+};
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::{json, Value};
+use support::*;
+
+const KEY1: &str = include_str!("fixtures/test-rsa-key-1.pem");
+const KEY2: &str = include_str!("fixtures/test-rsa-key-2.pem");
+const CLIENT: &str = "hostile-client";
+
+type TokenFn = Box<dyn Fn(&std::collections::HashMap<String, String>) -> Response + Send + Sync>;
+
+struct OpState {
+    issuer: String,
+    jwks: Mutex<Value>,
+    token: Mutex<Option<TokenFn>>,
+    token_headers: Mutex<Vec<HeaderMap>>,
+    jwks_fetches: AtomicUsize,
+    discovery_issuer: Mutex<Option<String>>,
+}
+
+#[derive(Clone)]
+struct Op(Arc<OpState>);
+
+fn rsa_jwk(pem: &str, kid: &str) -> Value {
+    let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem).unwrap();
+    let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": b64(key.n().to_bytes_be()), "e": b64(key.e().to_bytes_be())})
+}
+
+impl Op {
+    async fn start() -> Op {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}/", listener.local_addr().unwrap());
+        let op = Op(Arc::new(OpState {
+            issuer,
+            jwks: Mutex::new(json!({"keys": [rsa_jwk(KEY1, "k1")]})),
+            token: Mutex::new(None),
+            token_headers: Mutex::new(Vec::new()),
+            jwks_fetches: AtomicUsize::new(0),
+            discovery_issuer: Mutex::new(None),
+        }));
+        let router = Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route("/.well-known/jwks.json", get(jwks))
+            .route("/oauth/token", post(token))
+            .with_state(op.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        op
+    }
+
+    fn url(&self) -> String {
+        self.0.issuer.clone()
+    }
+
+    fn on_token(
+        &self,
+        f: impl Fn(&std::collections::HashMap<String, String>) -> Response + Send + Sync + 'static,
+    ) {
+        *self.0.token.lock().unwrap() = Some(Box::new(f));
+    }
+
+    fn config(&self) -> Auth0ConfigBuilder {
+        Auth0Config::builder()
+            .domain(self.url())
+            .client_id(CLIENT)
+            .client_secret("hostile-secret")
+            .secret(SECRET)
+            .app_base_url(APP)
+            .allow_insecure_requests(true)
+            .http_timeout(Duration::from_millis(500))
+    }
+
+    /// Claims of a valid ID token for `nonce`.
+    fn claims(&self, nonce: &str) -> Value {
+        let now = now();
+        json!({"iss": self.url(), "aud": CLIENT, "sub": "auth0|hostile", "name": "Hostile User", "nonce": nonce,
+               "iat": now, "exp": now + 600, "sid": "sid-1"})
+    }
+}
+
+async fn discovery(State(op): State<Op>) -> Json<Value> {
+    let iss =
+        op.0.discovery_issuer
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or(op.url());
+    Json(json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{}authorize", op.url()),
+        "token_endpoint": format!("{}oauth/token", op.url()),
+        "jwks_uri": format!("{}.well-known/jwks.json", op.url()),
+        "end_session_endpoint": format!("{}oidc/logout", op.url()),
+    }))
+}
+
+async fn jwks(State(op): State<Op>) -> Json<Value> {
+    op.0.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    Json(op.0.jwks.lock().unwrap().clone())
+}
+
+async fn token(
+    State(op): State<Op>,
+    headers: HeaderMap,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    op.0.token_headers.lock().unwrap().push(headers);
+    let guard = op.0.token.lock().unwrap();
+    match guard.as_ref() {
+        Some(f) => f(&form),
+        None => (StatusCode::INTERNAL_SERVER_ERROR, "no behaviour set").into_response(),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn sign_rs256(claims: &Value, pem: &str, kid: Option<&str>) -> String {
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn tokens_with(id_token: String) -> Response {
+    Json(json!({"access_token": "at-1", "id_token": id_token, "refresh_token": "rt-1", "expires_in": 3600, "token_type": "Bearer", "scope": "openid profile"}))
+        .into_response()
+}
+
+/// Starts a login and returns (state, nonce).
+async fn start_login(b: &mut Browser) -> (String, String) {
+    let r = b.get("/auth/login").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let q = query(r.location());
+    (q["state"].clone(), q["nonce"].clone())
+}
+
+async fn callback(b: &mut Browser, state: &str) -> TestResponse {
+    b.get(&format!("/auth/callback?code=c&state={state}")).await
+}
+
+fn b64url(v: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
+#[tokio::test]
+async fn a_valid_id_token_logs_in() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let token = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(token.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}
+
+#[tokio::test]
+async fn forged_id_tokens_are_rejected() {
+    type Forge = Box<dyn Fn(&Op, &str) -> String>;
+    let cases: Vec<(&str, Forge)> = vec![
+        (
+            "wrong iss",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["iss"] = json!("http://evil.test/");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "wrong aud",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["aud"] = json!("other-client");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "wrong nonce",
+            Box::new(|op, _| sign_rs256(&op.claims("another-nonce"), KEY1, Some("k1"))),
+        ),
+        (
+            "no nonce",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c.as_object_mut().unwrap().remove("nonce");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "expired",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["exp"] = json!(now() - 3600);
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "issued in the future",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["iat"] = json!(now() + 3600);
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "no iat",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c.as_object_mut().unwrap().remove("iat");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "azp of another client",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["azp"] = json!("other-client");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "several audiences, no azp",
+            Box::new(|op, n| {
+                let mut c = op.claims(n);
+                c["aud"] = json!([CLIENT, "other"]);
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "signed by another key",
+            Box::new(|op, n| sign_rs256(&op.claims(n), KEY2, Some("k1"))),
+        ),
+        (
+            "unknown kid",
+            Box::new(|op, n| sign_rs256(&op.claims(n), KEY2, Some("k9"))),
+        ),
+        (
+            "alg none",
+            Box::new(|op, n| {
+                format!(
+                    "{}.{}.",
+                    b64url(&json!({"alg": "none", "kid": "k1"})),
+                    b64url(&op.claims(n))
+                )
+            }),
+        ),
+        (
+            "HS256 keyed with the public key",
+            Box::new(|op, n| {
+                let jwk = rsa_jwk(KEY1, "k1");
+                let secret = serde_json::to_vec(&jwk).unwrap();
+                let mut h = Header::new(Algorithm::HS256);
+                h.kid = Some("k1".into());
+                jsonwebtoken::encode(&h, &op.claims(n), &EncodingKey::from_secret(&secret)).unwrap()
+            }),
+        ),
+        ("not a JWT", Box::new(|_, _| "not-a-jwt".into())),
+    ];
+    for (name, forge) in cases {
+        let op = Op::start().await;
+        let auth0 = Auth0::new(op.config().build().unwrap());
+        let mut b = Browser::new(app(&auth0));
+        let (state, nonce) = start_login(&mut b).await;
+        let token = forge(&op, &nonce);
+        op.on_token(move |_| tokens_with(token.clone()));
+        let r = callback(&mut b, &state).await;
+        assert_eq!(
+            r.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{name}: {}",
+            r.body
+        );
+        assert!(r.body.contains("invalid_id_token"), "{name}: {}", r.body);
+        assert!(r.set_cookie("__session").is_none(), "{name}: no session");
+        assert_eq!(b.get("/").await.body, "anonymous", "{name}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_kids_refetch_the_key_set_once_and_pick_up_rotation() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    assert_eq!(callback(&mut b, &state).await.status, StatusCode::FOUND);
+    assert_eq!(op.0.jwks_fetches.load(Ordering::SeqCst), 1);
+
+    // The provider rotates to key 2.
+    *op.0.jwks.lock().unwrap() = json!({"keys": [rsa_jwk(KEY2, "k2")]});
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY2, Some("k2"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    assert_eq!(callback(&mut b, &state).await.status, StatusCode::FOUND);
+    assert_eq!(op.0.jwks_fetches.load(Ordering::SeqCst), 2);
+
+    // Made-up kids do not make us hammer the provider: within the interval
+    // after a refetch, an unknown kid is refused without fetching again.
+    for _ in 0..3 {
+        let (state, nonce) = start_login(&mut b).await;
+        let t = sign_rs256(&op.claims(&nonce), KEY2, Some("made-up"));
+        op.on_token(move |_| tokens_with(t.clone()));
+        assert_eq!(
+            callback(&mut b, &state).await.status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+    assert_eq!(op.0.jwks_fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn es256_tokens_verify() {
+    use p256::pkcs8::EncodePrivateKey;
+    let op = Op::start().await;
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let mut jwk: Value = serde_json::from_str(&secret.public_key().to_jwk_string()).unwrap();
+    jwk["kid"] = json!("ec1");
+    jwk["alg"] = json!("ES256");
+    *op.0.jwks.lock().unwrap() = json!({"keys": [jwk]});
+    let pem = secret.to_pkcs8_pem(Default::default()).unwrap();
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some("ec1".into());
+    let t = jsonwebtoken::encode(
+        &h,
+        &op.claims(&nonce),
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+}
+
+#[tokio::test]
+async fn broken_and_slow_token_endpoints_fail_cleanly_through_on_callback() {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let hook: OnCallback = {
+        let seen = seen.clone();
+        Arc::new(move |err, ctx, session| {
+            let seen = seen.clone();
+            Box::pin(async move {
+                match err {
+                    Some(e) => {
+                        seen.lock().unwrap().push(e.code().to_owned());
+                        (
+                            StatusCode::SEE_OTHER,
+                            [("location", format!("/error?code={}", e.code()))],
+                        )
+                            .into_response()
+                    }
+                    None => {
+                        assert!(session.is_some());
+                        (
+                            StatusCode::SEE_OTHER,
+                            [(
+                                "location",
+                                format!("/welcome{}", ctx.return_to.unwrap_or_default()),
+                            )],
+                        )
+                            .into_response()
+                    }
+                }
+            })
+        })
+    };
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().on_callback(hook).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "<html>stack trace</html>",
+        )
+            .into_response()
+    });
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.location(), "/error?code=authorization_code_grant_error");
+    assert!(!r.body.contains("stack trace"));
+
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| {
+        std::thread::sleep(Duration::from_millis(1500));
+        (StatusCode::OK, "{}").into_response()
+    });
+    let r = callback(&mut b, &state).await;
+    assert_eq!(
+        r.location(),
+        "/error?code=authorization_code_grant_request_error"
+    );
+
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| (StatusCode::OK, "not json").into_response());
+    assert_eq!(
+        callback(&mut b, &state).await.location(),
+        "/error?code=authorization_code_grant_error"
+    );
+
+    let r = b.get("/auth/callback?code=x&state=nope").await;
+    assert_eq!(r.location(), "/error?code=invalid_state");
+
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.location(), "/welcome/");
+    assert!(
+        r.set_cookie("__session").is_some(),
+        "the session is saved with the hook's response"
+    );
+    assert!(b.jar.contains_key("__session"));
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn provider_error_text_is_escaped() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "<img src=x onerror=alert(1)>"}))).into_response());
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        r.body.contains("invalid_grant") && r.body.contains("&lt;img") && !r.body.contains("<img"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn discovery_with_a_foreign_issuer_is_refused() {
+    let op = Op::start().await;
+    *op.0.discovery_issuer.lock().unwrap() = Some("http://evil.test/".into());
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/login").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        r.body,
+        "An error occurred while trying to initiate the login request."
+    );
+}
+
+#[tokio::test]
+async fn telemetry_header_is_sent_unless_disabled() {
+    for enabled in [true, false] {
+        let op = Op::start().await;
+        let auth0 = Auth0::new(op.config().enable_telemetry(enabled).build().unwrap());
+        let mut b = Browser::new(app(&auth0));
+        let (state, nonce) = start_login(&mut b).await;
+        let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+        op.on_token(move |_| tokens_with(t.clone()));
+        callback(&mut b, &state).await;
+        let headers = op.0.token_headers.lock().unwrap();
+        let h = headers[0].get("auth0-client");
+        if enabled {
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(h.expect("telemetry header"))
+                .unwrap();
+            let v: Value = serde_json::from_slice(&raw).unwrap();
+            assert_eq!(v["name"], "auth0-leptos");
+            assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        } else {
+            assert!(h.is_none());
+        }
+    }
+}
+
+fn session_with_expired_token(auth0: &Auth0) -> String {
+    let user = auth0_leptos::User {
+        sub: "auth0|hostile".into(),
+        ..Default::default()
+    };
+    let ts = TokenSet {
+        access_token: "old".into(),
+        refresh_token: Some("rt-old".into()),
+        expires_at: 1,
+        ..Default::default()
+    };
+    auth0.seal_session(&SessionData::new(user, ts, None, now()))
+}
+
+#[tokio::test]
+async fn refresh_failures_have_stable_codes() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
+
+    op.on_token(|_| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response()
+    });
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
+
+    op.on_token(|_| (StatusCode::FORBIDDEN, Json(json!({"error": "mfa_required", "error_description": "Multifactor authentication required"}))).into_response());
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "mfa_required");
+
+    op.on_token(|_| {
+        std::thread::sleep(Duration::from_millis(1200));
+        (StatusCode::OK, "{}").into_response()
+    });
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
+
+    // A provider that does not rotate: the refresh token is kept.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    op.on_token(move |form| {
+        c.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(form["grant_type"], "refresh_token");
+        assert_eq!(form["refresh_token"], "rt-old");
+        assert_eq!(form["client_id"], CLIENT);
+        assert_eq!(form["client_secret"], "hostile-secret");
+        Json(json!({"access_token": "at-new", "expires_in": 60, "token_type": "Bearer"}))
+            .into_response()
+    });
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["token"], "at-new");
+    let saved =
+        auth0_leptos::server::testing::open_session_cookie(&b.jar["__session"], SECRET).unwrap();
+    assert_eq!(saved.token_set.refresh_token.unwrap().expose(), "rt-old");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn before_session_saved_decides_what_is_stored() {
+    let op = Op::start().await;
+    let hook: auth0_leptos::server::BeforeSessionSaved =
+        Arc::new(|mut s: SessionData, id_token: Option<String>| {
+            Box::pin(async move {
+                assert!(id_token.is_some());
+                let role = s.user.claims.remove("https://example.test/role");
+                s.user = s.user.filter_default_claims();
+                if let Some(r) = role {
+                    s.user.claims.insert("https://example.test/role".into(), r);
+                }
+                s
+            })
+        });
+    let auth0 = Auth0::new(op.config().before_session_saved(hook).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let mut c = op.claims(&nonce);
+    c["https://example.test/role"] = json!("admin");
+    c["https://example.test/other"] = json!("dropped");
+    let t = sign_rs256(&c, KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    assert_eq!(callback(&mut b, &state).await.status, StatusCode::FOUND);
+    let profile = b.get("/auth/profile").await.json();
+    assert_eq!(profile["https://example.test/role"], "admin");
+    assert!(profile.get("https://example.test/other").is_none());
+    assert!(profile.get("nonce").is_none());
+}
