@@ -28,5 +28,8 @@ pub fn generate_session_cookie(session: &SessionData, secret: &str) -> String {
 /// nextjs-auth0). `None` when it does not open or has expired.
 pub fn open_session_cookie(value: &str, secret: &str) -> Option<SessionData> {
     let keyring = Keyring::new([&Secret::new(secret)]);
-    keyring.open::<SessionData>(value, now()).map(|(s, _)| s)
+    keyring.open::<SessionData>(value, now()).map(|(mut s, _)| {
+        s.extra.remove("exp");
+        s
+    })
 }
