@@ -12,7 +12,8 @@ PORT=${PORT:-3000}
 export LEPTOS_SITE_ADDR=${LEPTOS_SITE_ADDR:-127.0.0.1:$PORT}
 if [ -z "${AUTH0_DOMAIN:-}" ]; then
   echo "AUTH0_DOMAIN is not set: using the local OpenID provider on 127.0.0.1:4400 (log in as test@example.test)" >&2
-  eval "$(scripts/dev-idp.sh start 4400 "http://127.0.0.1:$PORT" "$ROOT/target/demo-idp.pid")"
+  scripts/dev-idp.sh start 4400 "http://127.0.0.1:$PORT" "$ROOT/target/demo-idp.pid"
+  . "$ROOT/target/demo-idp.pid.env"
   trap 'scripts/dev-idp.sh stop 0 "" "$ROOT/target/demo-idp.pid"' EXIT
 fi
 scripts/build-site.sh release

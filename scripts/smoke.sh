@@ -12,8 +12,9 @@ APP_PORT=$(free_port); IDP_PORT=$(free_port)
 WORK=$(mktemp -d)
 cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null; scripts/dev-idp.sh stop 0 "" "$WORK/idp.pid"; rm -rf "$WORK"; }
 trap cleanup EXIT
-eval "$(scripts/dev-idp.sh start "$IDP_PORT" "http://127.0.0.1:$APP_PORT" "$WORK/idp.pid")"
-LEPTOS_SITE_ADDR=127.0.0.1:$APP_PORT LEPTOS_SITE_ROOT=target/site "$BIN" >"$WORK/app.log" 2>&1 &
+scripts/dev-idp.sh start "$IDP_PORT" "http://127.0.0.1:$APP_PORT" "$WORK/idp.pid"
+. "$WORK/idp.pid.env"
+LEPTOS_SITE_ADDR=127.0.0.1:$APP_PORT LEPTOS_SITE_ROOT=target/site "$BIN" </dev/null >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$APP_PORT/" -o /dev/null 2>/dev/null && break; sleep 0.1; done
 fail() { echo "smoke: FAIL: $*" >&2; cat "$WORK/app.log" >&2; exit 1; }

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod components;
+pub use components::*;
 mod user;
 
 #[cfg(feature = "ssr")]

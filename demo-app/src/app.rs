@@ -60,7 +60,7 @@ fn HomePage() -> impl IntoView {
         <h1>"auth0-leptos demo"</h1>
         {match user {
             Some(u) => view! {
-                <p class="welcome">"Welcome, " {u.display_name().to_owned()} "!"</p>
+                <p class="welcome">{format!("Welcome, {}!", u.display_name())}</p>
                 <a href="/auth/logout" rel="external">"Log out"</a>
             }.into_any(),
             None => view! {

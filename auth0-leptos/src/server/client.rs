@@ -173,3 +173,17 @@ impl Auth0 {
         self.keyring().seal(data, exp).unwrap_or_default()
     }
 }
+
+impl Auth0 {
+    /// Verifies a JWT access token that the provider issued for `audience`
+    /// (for protecting your own API routes with `Authorization: Bearer`):
+    /// signature from the provider's JWKS, `iss`, `aud`, `exp`. Returns the
+    /// token's claims, or why it was refused.
+    pub async fn verify_access_token(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+        self.oidc().validate_access_token(token, audience).await
+    }
+}

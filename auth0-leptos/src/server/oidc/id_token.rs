@@ -116,3 +116,34 @@ impl Oidc {
         Ok(claims)
     }
 }
+
+impl Oidc {
+    /// Validates a JWT access token issued by the provider for `audience`
+    /// (signature from the JWKS, `iss`, `aud`, `exp`, `nbf`); returns its claims.
+    pub(crate) async fn validate_access_token(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<Map<String, Value>, String> {
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| "malformed access token".to_owned())?;
+        if !ALLOWED.contains(&header.alg) {
+            return Err(format!(
+                "access token algorithm {:?} is not allowed",
+                header.alg
+            ));
+        }
+        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
+        let md = self.metadata().await.map_err(|e| e.to_string())?;
+        let mut v = Validation::new(header.alg);
+        v.algorithms = vec![header.alg];
+        v.leeway = LEEWAY;
+        v.set_issuer(&[md.issuer.as_str()]);
+        v.set_audience(&[audience]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
+            .map(|d| d.claims)
+            .map_err(|_| "access token is invalid".to_owned())
+    }
+}

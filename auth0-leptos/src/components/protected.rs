@@ -1,0 +1,154 @@
+//! Protecting pages: `<RequireAuth>` and the `<ProtectedRoute>` route.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use leptos_router::{NestedRoute, PossibleRouteMatch, SsrMode};
+
+use super::context::{use_auth_routes, use_user};
+use super::links::url_encode;
+
+/// The login URL that returns to `return_to`.
+pub fn login_url(login_route: &str, return_to: &str) -> String {
+    format!("{login_route}?returnTo={}", url_encode(return_to))
+}
+
+/// Sends the browser to the login route. During SSR: a `302` with
+/// `Location`; in the browser: a full-page navigation (the login route is a
+/// server route, not a Leptos route).
+fn redirect_to_login(url: &str) {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(http::StatusCode::FOUND);
+            if let Ok(v) = http::HeaderValue::from_str(url) {
+                res.insert_header(http::header::LOCATION, v);
+            }
+            res.insert_header(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+        }
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign(url);
+        }
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let _ = url;
+}
+
+/// Renders its children only for a logged-in user; otherwise redirects to
+/// login with `returnTo` = the current path and query (or `return_to`).
+#[component]
+pub fn RequireAuth(
+    /// Where to return after login; default: the current path and query.
+    #[prop(optional, into)]
+    return_to: Option<String>,
+    /// Shown while redirecting to login.
+    #[prop(optional, into)]
+    fallback: ViewFn,
+    /// The protected content.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let state = use_user();
+    let routes = use_auth_routes();
+    let location = use_location();
+    let target = move || {
+        let rt = return_to
+            .clone()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| {
+                let search = location.search.get_untracked();
+                let path = location.pathname.get_untracked();
+                if search.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{}", search.trim_start_matches('?'))
+                }
+            });
+        login_url(&routes.login, &rt)
+    };
+    if state.user.get_untracked().is_none() {
+        redirect_to_login(&target());
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let target = target.clone();
+        Effect::new(move |_| {
+            if state.user.get().is_none() {
+                redirect_to_login(&target());
+            }
+        });
+    }
+    move || match state.user.get() {
+        Some(_) => children().into_any(),
+        None => fallback.run(),
+    }
+}
+
+macro_rules! define_protected_route {
+    ($ret:ty) => {
+        /// A route only logged-in users may see (wraps `leptos_router`'s
+        /// `Route`). Logged out: during SSR the response is a `302` to
+        /// `/auth/login?returnTo=<path and query>`; in the browser it is a
+        /// full-page navigation there.
+        ///
+        /// ```
+        /// use leptos::prelude::*;
+        /// use leptos_router::{components::{Router, Routes}, path};
+        /// use auth0_leptos::ProtectedRoute;
+        ///
+        /// #[component]
+        /// fn App() -> impl IntoView {
+        ///     view! {
+        ///         <Router><Routes fallback=|| "Not found.">
+        ///             <ProtectedRoute path=path!("/profile") view=|| "secret"/>
+        ///         </Routes></Router>
+        ///     }
+        /// }
+        /// ```
+        #[component(transparent)]
+        pub fn ProtectedRoute<Segments, F, V>(
+            /// The path this route matches (`path!("/profile")`).
+            path: Segments,
+            /// The view for a logged-in user.
+            view: F,
+            /// Where to return after login; default: the current path and query.
+            #[prop(optional, into)]
+            return_to: Option<String>,
+            /// Shown while redirecting to login.
+            #[prop(optional, into)]
+            fallback: ViewFn,
+            /// SSR mode of the route.
+            #[prop(optional)]
+            ssr: SsrMode,
+        ) -> $ret
+        where
+            Segments: PossibleRouteMatch + Clone + Send + 'static,
+            F: Fn() -> V + Send + Sync + Clone + 'static,
+            V: IntoView + 'static,
+        {
+            let guarded = move || {
+                let view = view.clone();
+                let fallback = fallback.clone();
+                let return_to = return_to.clone();
+                leptos::view! {
+                    <RequireAuth return_to=return_to.unwrap_or_default() fallback=fallback>
+                        {let view = view.clone(); move || view()}
+                    </RequireAuth>
+                }
+                .into_any()
+            };
+            NestedRoute::new(path, guarded)
+                .ssr_mode(ssr)
+                .into_maybe_erased()
+        }
+    };
+}
+
+#[cfg(erase_components)]
+define_protected_route!(leptos_router::any_nested_route::AnyNestedRoute);
+#[cfg(not(erase_components))]
+define_protected_route!(NestedRoute<Segments, (), (), impl Fn() -> AnyView + Send + Clone>);
