@@ -12,7 +12,9 @@ case "$cmd" in
     (cd "$ROOT/dev-idp" && { [ -d node_modules/oidc-provider ] || npm ci --silent --no-audit --no-fund >&2; })
     mkdir -p "$(dirname "$pidfile")"
     log="$(dirname "$pidfile")/dev-idp-$port.log"
-    (cd "$ROOT/dev-idp" && IDP_PORT=$port APP_BASE_URL=$app nohup node idp-server.mjs </dev/null >"$log" 2>&1 & echo $! >"$pidfile")
+    # exec: the recorded PID is node's own, so `stop` ends the provider.
+    (cd "$ROOT/dev-idp" && IDP_PORT=$port APP_BASE_URL=$app exec node idp-server.mjs) </dev/null >"$log" 2>&1 &
+    echo $! >"$pidfile"
     for _ in $(seq 1 100); do
       curl -fsS "http://127.0.0.1:$port/.well-known/openid-configuration" >/dev/null 2>&1 && break
       sleep 0.1

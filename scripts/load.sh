@@ -26,19 +26,24 @@ echo "session cookie: ${#COOKIE} bytes"
 setcookie=$(curl -fsS -o /dev/null -D - -H "Cookie: $COOKIE" "$URL" | grep -ci '^set-cookie' || true)
 echo "Set-Cookie headers on a logged-in GET / right after login: $setcookie"
 
-rps() { wrk -t1 -c"$CONNS" -d"${DUR}s" "$@" "$URL" | awk '/Requests\/sec/ {print $2}'; }
+rps() { local u=$1; shift; wrk -t1 -c"$CONNS" -d"${DUR}s" "$@" "$u" | awk '/Requests\/sec/ {print $2}'; }
+CSS="${URL}healthz"
 curl -fsS -H "Cookie: $COOKIE" "$URL" | grep -q 'Welcome, Test User'
 wrk -t1 -c"$CONNS" -d2s "$URL" >/dev/null   # warm-up
-declare -a A L
+declare -a A L SA SL
 for i in 1 2; do
-  A+=("$(rps)")
-  L+=("$(rps -H "Cookie: $COOKIE")")
+  A+=("$(rps "$URL")")
+  L+=("$(rps "$URL" -H "Cookie: $COOKIE")")
+  SA+=("$(rps "$CSS")")
+  SL+=("$(rps "$CSS" -H "Cookie: $COOKIE")")
 done
-python3 - "${A[@]}" "${L[@]}" <<'PY'
+python3 - "${A[@]}" "${L[@]}" "${SA[@]}" "${SL[@]}" <<'PY'
 import sys
-v = list(map(float, sys.argv[1:])); a, l = v[:2], v[2:]
-ma, ml = sum(a)/len(a), sum(l)/len(l)
-print(f"anonymous GET /: {ma:.0f} req/s  (runs: {', '.join(f'{x:.0f}' for x in a)})")
-print(f"logged-in GET /: {ml:.0f} req/s  (runs: {', '.join(f'{x:.0f}' for x in l)})")
-print(f"logged-in / anonymous = {ml/ma:.2f}")
+v = list(map(float, sys.argv[1:]))
+def show(label, a, l):
+    ma, ml = sum(a)/len(a), sum(l)/len(l)
+    print(f"{label} anonymous: {ma:.0f} req/s (runs {', '.join(f'{x:.0f}' for x in a)}); "
+          f"logged in: {ml:.0f} req/s (runs {', '.join(f'{x:.0f}' for x in l)}); ratio {ml/ma:.2f}")
+show("GET /", v[0:2], v[2:4])
+show("GET /healthz (session layer only, no page)", v[4:6], v[6:8])
 PY

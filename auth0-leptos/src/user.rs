@@ -1,6 +1,8 @@
 //! The signed-in user, shared by the server and the browser.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 /// The ID-token claims kept in the session by default (the same list as the
@@ -29,7 +31,7 @@ pub const DEFAULT_ID_TOKEN_CLAIMS: &[&str] = &[
 /// assert_eq!(user.display_name(), "Ada");
 /// assert_eq!(user.claims["https://example.com/role"], "admin");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct User {
     /// Subject: the user's stable identifier at the provider.
     #[serde(default)]
@@ -78,5 +80,44 @@ impl User {
     pub fn filter_default_claims(mut self) -> Self {
         self.claims.clear();
         self
+    }
+}
+
+// Hand-written so that known claims are read straight into their fields and
+// the rest into `claims`, in one pass (`#[serde(flatten)]` would buffer the
+// whole object first; this runs on every request that carries a session).
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = User;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a user object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<User, A::Error> {
+                let mut u = User::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "sub" => u.sub = map.next_value::<Option<String>>()?.unwrap_or_default(),
+                        "name" => u.name = map.next_value()?,
+                        "nickname" => u.nickname = map.next_value()?,
+                        "given_name" => u.given_name = map.next_value()?,
+                        "family_name" => u.family_name = map.next_value()?,
+                        "picture" => u.picture = map.next_value()?,
+                        "email" => u.email = map.next_value()?,
+                        "email_verified" => u.email_verified = map.next_value()?,
+                        "org_id" => u.org_id = map.next_value()?,
+                        _ => {
+                            let v: Value = map.next_value()?;
+                            u.claims.insert(key.into_owned(), v);
+                        }
+                    }
+                }
+                Ok(u)
+            }
+        }
+        d.deserialize_map(V)
     }
 }

@@ -33,6 +33,7 @@ async fn main() {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .merge(auth0.router())

@@ -106,8 +106,6 @@ impl Auth0 {
             .get_chunked(&cfg.cookie.name)
             .and_then(|v| self.keyring().open::<SessionData>(&v, now))
             .and_then(|(mut data, exp)| {
-                // `exp` belongs to the cookie, not to the session.
-                data.extra.remove("exp");
                 if data.internal.created_at <= 0 {
                     data.internal.created_at = now;
                 }

@@ -45,7 +45,7 @@ pub async fn get_access_token(options: AccessTokenOptions) -> Result<AccessToken
 /// handle from the request parts Leptos provides during SSR. `None` outside a
 /// request or when logged out.
 pub fn user() -> Option<User> {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Auth0Session>().cloned())
-        .and_then(|s| s.user())
+    // `with_context` borrows the request parts; `use_context` would clone
+    // every header (the session cookie included) on each call.
+    with_context::<http::request::Parts, _>(|p| p.extensions.get::<Auth0Session>().and_then(Auth0Session::user)).flatten()
 }

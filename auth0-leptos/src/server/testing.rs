@@ -28,8 +28,30 @@ pub fn generate_session_cookie(session: &SessionData, secret: &str) -> String {
 /// nextjs-auth0). `None` when it does not open or has expired.
 pub fn open_session_cookie(value: &str, secret: &str) -> Option<SessionData> {
     let keyring = Keyring::new([&Secret::new(secret)]);
-    keyring.open::<SessionData>(value, now()).map(|(mut s, _)| {
-        s.extra.remove("exp");
-        s
-    })
+    keyring.open::<SessionData>(value, now()).map(|(s, _)| s)
+}
+
+/// Seals and opens session cookies with keys derived once, as the session
+/// layer does on every request (for benchmarks and tests).
+#[derive(Debug, Clone)]
+pub struct SessionCookieCodec {
+    keyring: Keyring,
+}
+
+impl SessionCookieCodec {
+    /// Derives the keys of `secrets` (the first one seals).
+    pub fn new(secrets: &[&str]) -> Self {
+        let secrets: Vec<Secret> = secrets.iter().map(|s| Secret::new(*s)).collect();
+        Self { keyring: Keyring::new(&secrets) }
+    }
+
+    /// Seals `session`, expiring at `exp` (seconds since the epoch).
+    pub fn seal(&self, session: &SessionData, exp: i64) -> String {
+        self.keyring.seal(session, exp).unwrap_or_default()
+    }
+
+    /// Opens a cookie value; `None` when it does not open or has expired.
+    pub fn open(&self, value: &str) -> Option<SessionData> {
+        self.keyring.open::<SessionData>(value, now()).map(|(s, _)| s)
+    }
 }

@@ -10,7 +10,7 @@ use crate::server::time::now;
 
 /// What `/auth/login` stores for `/auth/callback` (nextjs-auth0's
 /// `TransactionState`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TransactionState {
     pub(crate) nonce: String,
@@ -24,6 +24,15 @@ pub(crate) struct TransactionState {
     pub(crate) scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) audience: Option<String>,
+    /// The cookie's `exp` claim (read on open, written by the sealer).
+    #[serde(default, skip_serializing)]
+    pub(crate) exp: Option<f64>,
+}
+
+impl crate::server::cookies::jwe::WithExp for TransactionState {
+    fn take_exp(&mut self) -> Option<f64> {
+        self.exp.take()
+    }
 }
 
 impl Auth0 {

@@ -58,9 +58,17 @@ struct Header<'a> {
     crit: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-struct ExpOnly {
-    exp: Option<f64>,
+/// A payload that carries its own `exp` claim once parsed (so the JSON is
+/// parsed once, not once for `exp` and again for the value).
+pub(crate) trait WithExp: DeserializeOwned {
+    /// Removes and returns the `exp` claim.
+    fn take_exp(&mut self) -> Option<f64>;
+}
+
+impl WithExp for serde_json::Value {
+    fn take_exp(&mut self) -> Option<f64> {
+        self.as_object_mut()?.remove("exp")?.as_f64()
+    }
 }
 
 impl Keyring {
@@ -74,16 +82,15 @@ impl Keyring {
     }
 
     /// Encrypts `payload` (a JSON object) adding `exp`. Returns the compact JWE.
-    pub(crate) fn seal<T: Serialize>(
-        &self,
-        payload: &T,
-        exp: i64,
-    ) -> Result<String, serde_json::Error> {
-        let mut value = serde_json::to_value(payload)?;
-        if let serde_json::Value::Object(map) = &mut value {
-            map.insert("exp".into(), exp.into());
+    pub(crate) fn seal<T: Serialize>(&self, payload: &T, exp: i64) -> Result<String, serde_json::Error> {
+        /// The payload's fields followed by `exp`, serialized in one pass.
+        #[derive(Serialize)]
+        struct Claims<'a, T> {
+            #[serde(flatten)]
+            payload: &'a T,
+            exp: i64,
         }
-        let plaintext = serde_json::to_vec(&value)?;
+        let plaintext = serde_json::to_vec(&Claims { payload, exp })?;
         Ok(self.seal_bytes(plaintext))
     }
 
@@ -109,13 +116,13 @@ impl Keyring {
 
     /// Decrypts and checks `exp`. `None` for anything that is not a valid,
     /// unexpired token sealed with one of our keys.
-    pub(crate) fn open<T: DeserializeOwned>(&self, token: &str, now: i64) -> Option<(T, i64)> {
+    pub(crate) fn open<T: WithExp>(&self, token: &str, now: i64) -> Option<(T, i64)> {
         let plaintext = self.open_bytes(token)?;
-        let exp = serde_json::from_slice::<ExpOnly>(&plaintext).ok()?.exp?;
+        let mut value = serde_json::from_slice::<T>(&plaintext).ok()?;
+        let exp = value.take_exp()?;
         if !exp.is_finite() || (exp as i64) + CLOCK_TOLERANCE <= now {
             return None;
         }
-        let value = serde_json::from_slice::<T>(&plaintext).ok()?;
         Some((value, exp as i64))
     }
 
@@ -152,22 +159,15 @@ impl Keyring {
         if iv.len() != 12 || tag.len() != 16 {
             return None;
         }
-        let ciphertext = B64.decode(ct).ok()?;
-        for cipher in &self.ciphers {
-            let mut buf = ciphertext.clone();
-            if cipher
-                .decrypt_in_place_detached(
-                    Nonce::from_slice(&iv),
-                    h.as_bytes(),
-                    &mut buf,
-                    Tag::from_slice(&tag),
-                )
-                .is_ok()
-            {
-                return Some(buf);
-            }
-        }
-        None
+        let mut buf = B64.decode(ct).ok()?;
+        // AES-GCM checks the tag before decrypting: a failed attempt leaves
+        // the buffer untouched, so the next key can try the same bytes.
+        self.ciphers.iter().find_map(|cipher| {
+            cipher
+                .decrypt_in_place_detached(Nonce::from_slice(&iv), h.as_bytes(), &mut buf, Tag::from_slice(&tag))
+                .ok()
+        })?;
+        Some(buf)
     }
 }
 

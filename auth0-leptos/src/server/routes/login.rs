@@ -149,6 +149,7 @@ impl Auth0Session {
             return_to,
             scope: Some(scope),
             audience: params.get("audience").cloned(),
+            exp: None,
         };
         auth0.save_transaction(self, &txn);
         redirect(url.as_str())

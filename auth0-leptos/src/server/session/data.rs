@@ -1,6 +1,9 @@
 //! The session's contents, in the JSON shape nextjs-auth0 v4 writes.
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::server::secret::Secret;
@@ -10,7 +13,7 @@ use crate::User;
 /// (`user`, `tokenSet`, `accessTokens`, `internal`, plus any extra fields).
 ///
 /// `Debug` never prints tokens.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionData {
     /// The user's claims.
@@ -127,6 +130,49 @@ pub struct Internal {
     /// duration counts from here.
     #[serde(default)]
     pub created_at: i64,
+}
+
+// One pass, no buffering (see `User`'s deserializer).
+impl<'de> Deserialize<'de> for SessionData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SessionData;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a session object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SessionData, A::Error> {
+                let mut user = None;
+                let mut token_set = TokenSet::default();
+                let mut access_tokens = Vec::new();
+                let mut internal = Internal::default();
+                let mut extra = Map::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "user" => user = Some(map.next_value::<User>()?),
+                        "tokenSet" => token_set = map.next_value::<Option<TokenSet>>()?.unwrap_or_default(),
+                        "accessTokens" => access_tokens = map.next_value::<Option<Vec<AccessTokenEntry>>>()?.unwrap_or_default(),
+                        "internal" => internal = map.next_value::<Option<Internal>>()?.unwrap_or_default(),
+                        _ => {
+                            let v: Value = map.next_value()?;
+                            extra.insert(key.into_owned(), v);
+                        }
+                    }
+                }
+                let user = user.ok_or_else(|| serde::de::Error::missing_field("user"))?;
+                Ok(SessionData { user, token_set, access_tokens, internal, extra })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl crate::server::cookies::jwe::WithExp for SessionData {
+    fn take_exp(&mut self) -> Option<f64> {
+        self.extra.remove("exp")?.as_f64()
+    }
 }
 
 impl Default for Secret {
