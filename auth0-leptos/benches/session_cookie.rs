@@ -49,7 +49,13 @@ fn bench(c: &mut Criterion) {
     let body = cookie.split('.').nth(3).unwrap().to_owned();
     c.bench_function("part: base64url decode of the ciphertext", |b| {
         use base64::Engine;
-        b.iter(|| black_box(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(black_box(&body)).unwrap()))
+        b.iter(|| {
+            black_box(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(black_box(&body))
+                    .unwrap(),
+            )
+        })
     });
     c.bench_function("seal session cookie", |b| {
         b.iter(|| black_box(codec.seal(black_box(&s), 4_000_000_000)))

@@ -2,8 +2,8 @@
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::borrow::Cow;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The ID-token claims kept in the session by default (the same list as the
 /// Next.js SDK's `DEFAULT_ID_TOKEN_CLAIMS`).

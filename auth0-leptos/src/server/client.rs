@@ -11,10 +11,12 @@ use crate::server::oidc::refresh::{RefreshCoordinator, RefreshKey};
 use crate::server::oidc::Oidc;
 use crate::server::request::{cookie_secure, resolve_base_url};
 use crate::server::secret::Secret;
+use crate::server::session::cache::OpenedCookies;
 use crate::server::session::{Auth0Session, SessionData};
 use crate::server::time::now;
 
 struct Inner {
+    opened: OpenedCookies,
     config: Auth0Config,
     keyring: Keyring,
     oidc: Oidc,
@@ -55,6 +57,7 @@ impl Auth0 {
         let oidc = Oidc::new(&config);
         Self {
             inner: Arc::new(Inner {
+                opened: OpenedCookies::default(),
                 config,
                 keyring,
                 oidc,
@@ -104,7 +107,7 @@ impl Auth0 {
         let cfg = &self.config().session;
         let opened = cookies
             .get_chunked(&cfg.cookie.name)
-            .and_then(|v| self.keyring().open::<SessionData>(&v, now))
+            .and_then(|v| self.open_cookie(v, now))
             .and_then(|(mut data, exp)| {
                 if data.internal.created_at <= 0 {
                     data.internal.created_at = now;
@@ -162,6 +165,17 @@ impl Auth0 {
             }
         }
         adopted
+    }
+
+    /// Opens a session cookie value, reusing the result of an earlier open of
+    /// the identical value.
+    fn open_cookie(&self, value: String, now: i64) -> Option<(SessionData, i64)> {
+        if let Some(hit) = self.inner.opened.get(&value, now) {
+            return Some(hit);
+        }
+        let (data, exp) = self.keyring().open::<SessionData>(&value, now)?;
+        self.inner.opened.put(value, &data, exp);
+        Some((data, exp))
     }
 
     /// Seals a session into a cookie value (what the session layer writes).

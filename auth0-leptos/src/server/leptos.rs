@@ -47,5 +47,10 @@ pub async fn get_access_token(options: AccessTokenOptions) -> Result<AccessToken
 pub fn user() -> Option<User> {
     // `with_context` borrows the request parts; `use_context` would clone
     // every header (the session cookie included) on each call.
-    with_context::<http::request::Parts, _>(|p| p.extensions.get::<Auth0Session>().and_then(Auth0Session::user)).flatten()
+    with_context::<http::request::Parts, _>(|p| {
+        p.extensions
+            .get::<Auth0Session>()
+            .and_then(Auth0Session::user)
+    })
+    .flatten()
 }

@@ -42,7 +42,9 @@ impl SessionCookieCodec {
     /// Derives the keys of `secrets` (the first one seals).
     pub fn new(secrets: &[&str]) -> Self {
         let secrets: Vec<Secret> = secrets.iter().map(|s| Secret::new(*s)).collect();
-        Self { keyring: Keyring::new(&secrets) }
+        Self {
+            keyring: Keyring::new(&secrets),
+        }
     }
 
     /// Seals `session`, expiring at `exp` (seconds since the epoch).
@@ -52,6 +54,8 @@ impl SessionCookieCodec {
 
     /// Opens a cookie value; `None` when it does not open or has expired.
     pub fn open(&self, value: &str) -> Option<SessionData> {
-        self.keyring.open::<SessionData>(value, now()).map(|(s, _)| s)
+        self.keyring
+            .open::<SessionData>(value, now())
+            .map(|(s, _)| s)
     }
 }

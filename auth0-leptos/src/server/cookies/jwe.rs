@@ -82,7 +82,11 @@ impl Keyring {
     }
 
     /// Encrypts `payload` (a JSON object) adding `exp`. Returns the compact JWE.
-    pub(crate) fn seal<T: Serialize>(&self, payload: &T, exp: i64) -> Result<String, serde_json::Error> {
+    pub(crate) fn seal<T: Serialize>(
+        &self,
+        payload: &T,
+        exp: i64,
+    ) -> Result<String, serde_json::Error> {
         /// The payload's fields followed by `exp`, serialized in one pass.
         #[derive(Serialize)]
         struct Claims<'a, T> {
@@ -164,7 +168,12 @@ impl Keyring {
         // the buffer untouched, so the next key can try the same bytes.
         self.ciphers.iter().find_map(|cipher| {
             cipher
-                .decrypt_in_place_detached(Nonce::from_slice(&iv), h.as_bytes(), &mut buf, Tag::from_slice(&tag))
+                .decrypt_in_place_detached(
+                    Nonce::from_slice(&iv),
+                    h.as_bytes(),
+                    &mut buf,
+                    Tag::from_slice(&tag),
+                )
                 .ok()
         })?;
         Some(buf)

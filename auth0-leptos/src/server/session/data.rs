@@ -152,9 +152,17 @@ impl<'de> Deserialize<'de> for SessionData {
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     match key.as_ref() {
                         "user" => user = Some(map.next_value::<User>()?),
-                        "tokenSet" => token_set = map.next_value::<Option<TokenSet>>()?.unwrap_or_default(),
-                        "accessTokens" => access_tokens = map.next_value::<Option<Vec<AccessTokenEntry>>>()?.unwrap_or_default(),
-                        "internal" => internal = map.next_value::<Option<Internal>>()?.unwrap_or_default(),
+                        "tokenSet" => {
+                            token_set = map.next_value::<Option<TokenSet>>()?.unwrap_or_default()
+                        }
+                        "accessTokens" => {
+                            access_tokens = map
+                                .next_value::<Option<Vec<AccessTokenEntry>>>()?
+                                .unwrap_or_default()
+                        }
+                        "internal" => {
+                            internal = map.next_value::<Option<Internal>>()?.unwrap_or_default()
+                        }
                         _ => {
                             let v: Value = map.next_value()?;
                             extra.insert(key.into_owned(), v);
@@ -162,7 +170,13 @@ impl<'de> Deserialize<'de> for SessionData {
                     }
                 }
                 let user = user.ok_or_else(|| serde::de::Error::missing_field("user"))?;
-                Ok(SessionData { user, token_set, access_tokens, internal, extra })
+                Ok(SessionData {
+                    user,
+                    token_set,
+                    access_tokens,
+                    internal,
+                    extra,
+                })
             }
         }
         d.deserialize_map(V)

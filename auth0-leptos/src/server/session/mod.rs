@@ -1,6 +1,7 @@
 //! Sessions: the data, and the per-request handle every part of the app
 //! shares (handlers, Leptos pages, server functions).
 
+pub(crate) mod cache;
 mod data;
 mod handle;
 
