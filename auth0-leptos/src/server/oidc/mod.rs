@@ -368,15 +368,10 @@ pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
 
 fn find_key(set: &JwkSet, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Jwk> {
     use jsonwebtoken::jwk::{AlgorithmParameters, PublicKeyUse};
-    let family_ok = |k: &Jwk| match (&k.algorithm, alg) {
-        (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS256)
-        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS384)
-        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::RS512)
-        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS256)
-        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS384)
-        | (AlgorithmParameters::RSA(_), jsonwebtoken::Algorithm::PS512)
-        | (AlgorithmParameters::EllipticCurve(_), jsonwebtoken::Algorithm::ES256)
-        | (AlgorithmParameters::EllipticCurve(_), jsonwebtoken::Algorithm::ES384) => true,
+    use jsonwebtoken::Algorithm as A;
+    let family_ok = |k: &Jwk| match &k.algorithm {
+        AlgorithmParameters::RSA(_) => matches!(alg, A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512),
+        AlgorithmParameters::EllipticCurve(_) => matches!(alg, A::ES256 | A::ES384),
         _ => false,
     };
     let usable = |k: &&Jwk| {
