@@ -1,9 +1,17 @@
-//! Pages and layout.
+//! Pages and layout of the demo.
 
+use auth0_leptos::{
+    get_access_token, use_user, AccessTokenRequest, Auth0Provider, LoginLink, LogoutLink,
+    ProtectedRoute,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
+
+/// The API audience the demo asks tokens for (the local provider issues JWTs for it).
+pub const API_AUDIENCE: &str = "https://api.example.test/";
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -24,50 +32,233 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application.
+/// The application: every page sees the user through `<Auth0Provider>`.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/demo-app.css" />
         <Title text="auth0-leptos demo" />
-        <Router>
-            <main>
-                <Routes fallback=|| "Page not found.".into_view()>
-                    <Route path=path!("") view=HomePage />
-                </Routes>
-            </main>
-        </Router>
+        <Auth0Provider>
+            <Router>
+                <Nav />
+                <main class="container">
+                    <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                        <Route path=path!("") view=HomePage />
+                        <ProtectedRoute path=path!("/profile") view=ProfilePage />
+                        <Route path=path!("/server") view=ServerFnPage />
+                        <ProtectedRoute path=path!("/api") view=ApiPage />
+                    </Routes>
+                </main>
+            </Router>
+        </Auth0Provider>
     }
 }
 
-#[cfg(feature = "ssr")]
-fn current_user() -> Option<auth0_leptos::User> {
-    auth0_leptos::server::user()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn current_user() -> Option<auth0_leptos::User> {
-    None
+#[component]
+fn Nav() -> impl IntoView {
+    let state = use_user();
+    view! {
+        <header class="nav">
+            <A href="/" attr:class="brand">"auth0-leptos"</A>
+            <nav>
+                <A href="/profile">"Profile"</A>
+                <A href="/server">"Server function"</A>
+                <A href="/api">"API"</A>
+            </nav>
+            <div class="session">
+                {move || match state.user.get() {
+                    Some(u) => view! {
+                        <span class="who">{u.display_name().to_owned()}</span>
+                        <LogoutLink class="button secondary">"Log out"</LogoutLink>
+                    }.into_any(),
+                    None => view! { <LoginLink class="button">"Log in"</LoginLink> }.into_any(),
+                }}
+            </div>
+        </header>
+    }
 }
 
 /// Home: a greeting for a logged-in user, login and sign-up links otherwise.
 #[component]
 fn HomePage() -> impl IntoView {
-    let user = SharedValue::new(current_user);
-    let user = user.into_inner();
+    let state = use_user();
     view! {
-        <h1>"auth0-leptos demo"</h1>
-        {match user {
-            Some(u) => view! {
-                <p class="welcome">{format!("Welcome, {}!", u.display_name())}</p>
-                <a href="/auth/logout" rel="external">"Log out"</a>
-            }.into_any(),
-            None => view! {
-                <a href="/auth/login" rel="external">"Log in"</a>
-                " "
-                <a href="/auth/login?screen_hint=signup" rel="external">"Sign up"</a>
-            }.into_any(),
-        }}
+        <section class="hero">
+            <h1>"Auth0 for Leptos"</h1>
+            <p class="lead">"Login, sessions and access tokens for server-rendered, hydrated Leptos apps."</p>
+            {move || match state.user.get() {
+                Some(u) => view! {
+                    <p class="welcome">{format!("Welcome, {}!", u.display_name())}</p>
+                    <p class="actions">
+                        <A href="/profile" attr:class="button">"Your profile"</A>
+                        <LogoutLink class="button secondary">"Log out"</LogoutLink>
+                    </p>
+                }.into_any(),
+                None => view! {
+                    <p class="actions">
+                        <LoginLink class="button">"Log in"</LoginLink>
+                        <LoginLink signup=true class="button secondary">"Sign up"</LoginLink>
+                    </p>
+                }.into_any(),
+            }}
+        </section>
     }
+}
+
+/// Profile (protected): avatar, name, e-mail and every claim.
+#[component]
+fn ProfilePage() -> impl IntoView {
+    let state = use_user();
+    let (show_claims, set_show_claims) = signal(false);
+    move || {
+        state.user.get().map(|u| {
+            let claims = serde_json::to_string_pretty(&u).unwrap_or_default();
+            view! {
+                <section class="card profile">
+                    <img class="avatar" src=u.picture.clone().unwrap_or_default() alt="" width="72" height="72" />
+                    <div>
+                        <h1 class="name">{u.display_name().to_owned()}</h1>
+                        <p class="email">{u.email.clone().unwrap_or_default()}</p>
+                    </div>
+                </section>
+                <button class="button secondary" id="toggle-claims" on:click=move |_| set_show_claims.update(|v| *v = !*v)>
+                    {move || if show_claims.get() { "Hide claims" } else { "Show claims" }}
+                </button>
+                <Show when=move || show_claims.get()>
+                    <pre class="claims" id="claims">{claims.clone()}</pre>
+                </Show>
+            }
+        })
+    }
+}
+
+/// A greeting only a logged-in user may get.
+#[server(endpoint = "secret_message")]
+pub async fn secret_message() -> Result<String, ServerFnError> {
+    let user = auth0_leptos::server::require_user().await?;
+    Ok(format!(
+        "Hello {}, this message comes from a server function.",
+        user.display_name()
+    ))
+}
+
+/// Calls a server function that requires a user.
+#[component]
+fn ServerFnPage() -> impl IntoView {
+    let ask = ServerAction::<SecretMessage>::new();
+    let location = use_location();
+    view! {
+        <section class="card">
+            <h1>"Server function"</h1>
+            <p>"The server function below answers only for a logged-in user."</p>
+            <button class="button" id="ask" on:click=move |_| { ask.dispatch(SecretMessage {}); }>"Ask the server"</button>
+            <div id="answer" class="answer">
+                {move || match ask.value().get() {
+                    None => view! { <span></span> }.into_any(),
+                    Some(Ok(msg)) => view! { <p class="ok">{msg}</p> }.into_any(),
+                    Some(Err(e)) if e.to_string().contains(auth0_leptos::NOT_AUTHENTICATED) => view! {
+                        <p class="error">
+                            "You are not logged in (not_authenticated). "
+                            <LoginLink return_to=location.pathname.get_untracked()>"Log in"</LoginLink>
+                        </p>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// Gets an access token for the demo API and calls the API with it.
+#[component]
+fn ApiPage() -> impl IntoView {
+    let token = RwSignal::new(None::<auth0_leptos::AccessTokenResponse>);
+    let error = RwSignal::new(None::<String>);
+    let api_result = RwSignal::new(None::<String>);
+    let fetch_token = move |refresh: bool| {
+        leptos::task::spawn_local(async move {
+            let req = AccessTokenRequest {
+                audience: Some(API_AUDIENCE.into()),
+                scope: None,
+                refresh,
+            };
+            match get_access_token(req).await {
+                Ok(t) => {
+                    token.set(Some(t));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let call_api = move |_| {
+        leptos::task::spawn_local(async move {
+            let req = AccessTokenRequest {
+                audience: Some(API_AUDIENCE.into()),
+                scope: None,
+                refresh: false,
+            };
+            match get_access_token(req).await {
+                Ok(t) => {
+                    token.set(Some(t.clone()));
+                    error.set(None);
+                    api_result.set(Some(call_messages_api(&t.token).await));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h1>"Call an API"</h1>
+            <p>"The access token comes from " <code>"/auth/access-token"</code> " and is cached in the browser until shortly before it expires."</p>
+            <p class="actions">
+                <button class="button" id="get-token" on:click=move |_| fetch_token(false)>"Get access token"</button>
+                <button class="button secondary" id="refresh-token" on:click=move |_| fetch_token(true)>"Refresh"</button>
+                <button class="button" id="call-api" on:click=call_api>"Call the API"</button>
+            </p>
+            {move || token.get().map(|t| view! {
+                <dl class="token">
+                    <dt>"Token"</dt><dd id="token" class="mono">{format!("{}…", t.token.chars().take(24).collect::<String>())}</dd>
+                    <dt>"Expires at"</dt><dd id="expires-at" data-token=t.token.clone()>{t.expires_at.to_string()}</dd>
+                    <dt>"Scope"</dt><dd>{t.scope.clone().unwrap_or_default()}</dd>
+                </dl>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" id="token-error">{e}</p> })}
+            {move || api_result.get().map(|r| view! { <pre id="api-result" class="claims">{r}</pre> })}
+        </section>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn call_messages_api(token: &str) -> String {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let Some(window) = web_sys::window() else {
+        return "no window".into();
+    };
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().expect("headers");
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    init.set_headers(&headers);
+    let resp = match JsFuture::from(window.fetch_with_str_and_init("/api/messages", &init)).await {
+        Ok(r) => r.unchecked_into::<web_sys::Response>(),
+        Err(_) => return "network error".into(),
+    };
+    let status = resp.status();
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    format!("HTTP {status}\n{text}")
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn call_messages_api(_token: &str) -> String {
+    "the API is called from the browser".into()
 }

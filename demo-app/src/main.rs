@@ -1,8 +1,13 @@
-//! The demo's server.
+//! The demo's server: the Leptos app, the auth0-leptos routes and session
+//! layer, and a small API protected by access tokens.
 
 use auth0_leptos::server::Auth0;
-use axum::Router;
-use demo_app::app::{shell, App};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use demo_app::app::{shell, App, API_AUDIENCE};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
@@ -28,14 +33,18 @@ async fn main() {
     });
 
     let routes = generate_route_list(App);
+    let api = Router::new()
+        .route("/api/messages", get(messages))
+        .with_state(auth0.clone());
     let app = Router::new()
         .leptos_routes(&leptos_options, routes, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
+        .merge(api)
         .merge(auth0.router())
         .layer(auth0.layer());
 
@@ -49,4 +58,28 @@ async fn main() {
     axum::serve(listener, app.into_make_service())
         .await
         .expect("server error");
+}
+
+/// `GET /api/messages`: needs `Authorization: Bearer <access token for the API audience>`.
+async fn messages(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"error": "missing_token"})),
+        )
+            .into_response();
+    };
+    match auth0.verify_access_token(token, API_AUDIENCE).await {
+        Ok(claims) => Json(serde_json::json!({
+            "messages": ["Hello from a protected API route.", "Your token was verified with the provider's keys."],
+            "sub": claims.get("sub"),
+            "scope": claims.get("scope"),
+        }))
+        .into_response(),
+        Err(reason) => (StatusCode::UNAUTHORIZED, Json(serde_json::json!({"error": "invalid_token", "reason": reason}))).into_response(),
+    }
 }

@@ -370,7 +370,10 @@ fn find_key(set: &JwkSet, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Op
     use jsonwebtoken::jwk::{AlgorithmParameters, PublicKeyUse};
     use jsonwebtoken::Algorithm as A;
     let family_ok = |k: &Jwk| match &k.algorithm {
-        AlgorithmParameters::RSA(_) => matches!(alg, A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512),
+        AlgorithmParameters::RSA(_) => matches!(
+            alg,
+            A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512
+        ),
         AlgorithmParameters::EllipticCurve(_) => matches!(alg, A::ES256 | A::ES384),
         _ => false,
     };

@@ -1,0 +1,57 @@
+import { defineConfig } from "@playwright/test";
+
+// The release build of the demo against the local OpenID provider, on ports
+// of their own so a running `scripts/demo.sh` does not interfere.
+const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3600);
+const IDP_PORT = Number(process.env.E2E_IDP_PORT ?? 4600);
+const APP = `http://127.0.0.1:${APP_PORT}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: APP,
+    trace: "off",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: "node idp-server.mjs",
+      cwd: "../dev-idp",
+      url: `http://127.0.0.1:${IDP_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { IDP_PORT: String(IDP_PORT), APP_BASE_URL: APP, IDP_ACCESS_TOKEN_TTL: "6" },
+    },
+    {
+      command: "target/release/demo-app",
+      cwd: "..",
+      url: `${APP}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${APP_PORT}`,
+        LEPTOS_SITE_ROOT: "target/site",
+        AUTH0_DOMAIN: `http://127.0.0.1:${IDP_PORT}`,
+        AUTH0_CLIENT_ID: "test-client-post",
+        AUTH0_CLIENT_SECRET: "test-client-secret-0123456789abcdef",
+        AUTH0_SECRET: "end-to-end-secret-0123456789abcdef0123",
+        AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+        AUTH0_AUDIENCE: "https://api.example.test/",
+        APP_BASE_URL: APP,
+        RUST_LOG: "warn",
+      },
+    },
+  ],
+});

@@ -1,0 +1,111 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// Every test starts logged out (a fresh browser context). The local provider
+// logs the user in without a form (user "Test User").
+
+async function logIn(page: Page) {
+  await page.goto("/");
+  await page.locator("main").getByRole("link", { name: "Log in" }).click();
+  await expect(page.locator(".welcome")).toHaveText("Welcome, Test User!");
+}
+
+/** Waits until the WASM bundle has hydrated the page. */
+async function hydrated(page: Page) {
+  await page.waitForFunction(() => (window as any).__leptos_hydrated === true || document.readyState === "complete");
+  await page.waitForLoadState("networkidle");
+}
+
+test("login from Home returns to Home and shows the user's name", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.locator("main").getByRole("link", { name: "Sign up" })).toHaveAttribute("href", /screen_hint=signup/);
+  await logIn(page);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator(".nav .who")).toHaveText("Test User");
+});
+
+test("login returns to the page that asked for it", async ({ page }) => {
+  await page.goto("/server");
+  await hydrated(page);
+  await page.locator("#ask").click();
+  await expect(page.locator("#answer .error")).toContainText("not_authenticated");
+  await page.locator("#answer").getByRole("link", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/server$/);
+  await page.locator("#ask").click();
+  await expect(page.locator("#answer .ok")).toHaveText("Hello Test User, this message comes from a server function.");
+});
+
+test("a protected page is server-rendered with the user and hydrates", async ({ page }) => {
+  await logIn(page);
+  // The HTML as the server sends it already has the name: no loading flash.
+  const html = await (await page.request.get("/profile")).text();
+  expect(html).toContain("Test User");
+  expect(html).toContain("test@example.test");
+  // No extra profile request after hydration: the user came in the SSR payload.
+  const profileRequests: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/auth/profile")) profileRequests.push(r.url()); });
+  await page.goto("/profile");
+  await hydrated(page);
+  await expect(page.locator("h1.name")).toHaveText("Test User");
+  await page.locator("#toggle-claims").click();
+  await expect(page.locator("#claims")).toContainText('"sub": "auth0|test-user"');
+  expect(profileRequests).toEqual([]);
+});
+
+test("a protected page redirects through login and back to the same page and query", async ({ page }) => {
+  const res = await page.request.get("/profile?tab=claims", { maxRedirects: 0 });
+  expect(res.status()).toBe(302);
+  expect(res.headers()["location"]).toBe("/auth/login?returnTo=/profile%3Ftab%3Dclaims");
+  await page.goto("/profile?tab=claims");
+  await expect(page).toHaveURL(/\/profile\?tab=claims$/);
+  await expect(page.locator("h1.name")).toHaveText("Test User");
+});
+
+test("client-side navigation to a protected page while logged out is a full-page login", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.locator(".nav").getByRole("link", { name: "Profile" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.locator("h1.name")).toHaveText("Test User");
+});
+
+test("get_access_token in the browser returns a token the API accepts, and refreshes after expiry", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/api");
+  await hydrated(page);
+  await page.locator("#call-api").click();
+  await expect(page.locator("#api-result")).toContainText("HTTP 200");
+  await expect(page.locator("#api-result")).toContainText("auth0|test-user");
+  const first = await page.locator("#expires-at").getAttribute("data-token");
+  expect(first).toBeTruthy();
+  // The provider issues API tokens for 6 s in this run; wait past expiry.
+  await page.waitForTimeout(7_000);
+  await page.locator("#call-api").click();
+  await expect(page.locator("#expires-at")).not.toHaveAttribute("data-token", first!);
+  await expect(page.locator("#api-result")).toContainText("HTTP 200");
+  await expect(page.locator("#token-error")).toHaveCount(0);
+  // An explicit refresh works too.
+  const second = await page.locator("#expires-at").getAttribute("data-token");
+  await page.locator("#refresh-token").click();
+  await expect(page.locator("#expires-at")).not.toHaveAttribute("data-token", second!);
+  await expect(page.locator("#token-error")).toHaveCount(0);
+});
+
+test("logout clears the session and lands on the post-logout page", async ({ page, context }) => {
+  await logIn(page);
+  await page.locator("main").getByRole("link", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
+  await expect(page.locator("main").getByRole("link", { name: "Log in" })).toBeVisible();
+  const cookies = await context.cookies();
+  expect(cookies.filter((c) => c.name.startsWith("__session"))).toEqual([]);
+  const res = await page.request.get("/profile", { maxRedirects: 0 });
+  expect(res.status()).toBe(302);
+  expect((await page.request.get("/auth/profile")).status()).toBe(401);
+});
+
+test("a server function that requires a user fails cleanly when logged out", async ({ page }) => {
+  await page.goto("/server");
+  await hydrated(page);
+  await page.locator("#ask").click();
+  await expect(page.locator("#answer .error")).toContainText("not_authenticated");
+  await expect(page.locator("#answer .ok")).toHaveCount(0);
+});
