@@ -28,8 +28,8 @@ apt_install() {
 cargo_install_relocked() {
   local krate=$1 version=$2 relock_pkg=$3 relock_ver=$4
   if cargo install "$krate" --version "$version" --locked 2>/dev/null; then return 0; fi
+  # The failed install above has unpacked the crate's source into the registry.
   local src; src=$(ls -d "$HOME"/.cargo/registry/src/*/"$krate-$version" 2>/dev/null | head -1)
-  if [ -z "$src" ]; then cargo fetch --manifest-path /dev/null 2>/dev/null || true; fi
   [ -n "$src" ] || { log "no source for $krate $version"; return 1; }
   local work; work=$(mktemp -d)
   cp -r "$src" "$work/src"
@@ -61,7 +61,8 @@ install_web_tools() {
     (cd "$TOOLS" && { [ -f package.json ] || npm init -y >/dev/null; } \
       && npm install --silent --no-audit --no-fund sass@1.108.2 binaryen@132.0.0)
   fi
-  (cd "$ROOT/end2end" && [ -d node_modules/@playwright/test ] || npm ci --silent --no-audit --no-fund)
+  # Playwright drives Debian's Chromium: never download a browser of its own.
+  (cd "$ROOT/end2end" && [ -d node_modules/@playwright/test ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
 }
 
 install_server_tools

@@ -2,11 +2,11 @@
 
 use auth0_leptos::{
     get_access_token, use_user, AccessTokenRequest, Auth0Provider, LoginLink, LogoutLink,
-    ProtectedRoute,
+    ProtectedParentRoute, ProtectedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Outlet, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 
@@ -48,6 +48,10 @@ pub fn App() -> impl IntoView {
                         <ProtectedRoute path=path!("/profile") view=ProfilePage />
                         <Route path=path!("/server") view=ServerFnPage />
                         <ProtectedRoute path=path!("/api") view=ApiPage />
+                        <ProtectedParentRoute path=path!("/account") view=AccountLayout>
+                            <Route path=path!("") view=AccountSummary />
+                            <Route path=path!("/email") view=AccountEmail />
+                        </ProtectedParentRoute>
                     </Routes>
                 </main>
             </Router>
@@ -129,6 +133,40 @@ fn ProfilePage() -> impl IntoView {
                     <pre class="claims" id="claims">{claims.clone()}</pre>
                 </Show>
             }
+        })
+    }
+}
+
+/// Account section: a protected parent route; every nested page is guarded.
+#[component]
+fn AccountLayout() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Account"</h1>
+            <p class="actions">
+                <A href="/account" attr:class="button secondary">"Summary"</A>
+                <A href="/account/email" attr:class="button secondary">"E-mail"</A>
+            </p>
+            <Outlet />
+        </section>
+    }
+}
+
+#[component]
+fn AccountSummary() -> impl IntoView {
+    let state = use_user();
+    move || {
+        state.user.get().map(|u| view! { <p id="account-summary">{format!("Signed in as {} ({})", u.display_name(), u.sub)}</p> })
+    }
+}
+
+#[component]
+fn AccountEmail() -> impl IntoView {
+    let state = use_user();
+    move || {
+        state.user.get().map(|u| {
+            let verified = if u.email_verified.unwrap_or(false) { "verified" } else { "not verified" };
+            view! { <p id="account-email">{format!("{} ({verified})", u.email.clone().unwrap_or_default())}</p> }
         })
     }
 }

@@ -109,3 +109,26 @@ test("a server function that requires a user fails cleanly when logged out", asy
   await expect(page.locator("#answer .error")).toContainText("not_authenticated");
   await expect(page.locator("#answer .ok")).toHaveCount(0);
 });
+
+test("nested pages of a protected parent route are guarded too", async ({ page }) => {
+  const res = await page.request.get("/account/email", { maxRedirects: 0 });
+  expect(res.status()).toBe(302);
+  expect(res.headers()["location"]).toBe("/auth/login?returnTo=/account/email");
+  await page.goto("/account/email");
+  await expect(page.locator("#account-email")).toHaveText("test@example.test (verified)");
+  await page.getByRole("link", { name: "Summary" }).click();
+  await expect(page.locator("#account-summary")).toHaveText("Signed in as Test User (auth0|test-user)");
+});
+
+test("use_user revalidates when the window regains focus", async ({ page }) => {
+  await logIn(page);
+  await hydrated(page);
+  await expect(page.locator(".nav .who")).toHaveText("Test User");
+  // The session ends elsewhere (another tab logs out).
+  const other = await page.context().newPage();
+  await other.goto("/auth/logout");
+  await other.close();
+  // Back on this tab: focus brings the state up to date without a reload.
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(page.locator(".nav").getByRole("link", { name: "Log in" })).toBeVisible();
+});

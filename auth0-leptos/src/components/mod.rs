@@ -14,7 +14,7 @@ mod token;
 
 pub use context::{use_auth_routes, use_user, Auth0Provider, AuthRoutes, UserState};
 pub use links::{LoginLink, LogoutLink};
-pub use protected::{login_url, ProtectedRoute, RequireAuth};
+pub use protected::{login_url, ProtectedParentRoute, ProtectedRoute, RequireAuth};
 pub use token::{
     get_access_token, AccessTokenRequest, AccessTokenResponse, ClientAccessTokenError,
 };

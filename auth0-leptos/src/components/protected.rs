@@ -1,8 +1,9 @@
 //! Protecting pages: `<RequireAuth>` and the `<ProtectedRoute>` route.
 
 use leptos::prelude::*;
+use leptos_router::components::RouteChildren;
 use leptos_router::hooks::use_location;
-use leptos_router::{NestedRoute, PossibleRouteMatch, SsrMode};
+use leptos_router::{MatchNestedRoutes, NestedRoute, PossibleRouteMatch, SsrMode};
 
 use super::context::{use_auth_routes, use_user};
 use super::links::url_encode;
@@ -152,3 +153,57 @@ macro_rules! define_protected_route {
 define_protected_route!(leptos_router::any_nested_route::AnyNestedRoute);
 #[cfg(not(erase_components))]
 define_protected_route!(NestedRoute<Segments, (), (), impl Fn() -> AnyView + Send + Clone>);
+
+macro_rules! define_protected_parent_route {
+    ($ret:ty) => {
+        /// A parent route only logged-in users may see: its view (which
+        /// renders an `<Outlet/>`) and every nested route are guarded like
+        /// [`ProtectedRoute`].
+        #[component(transparent)]
+        pub fn ProtectedParentRoute<Segments, F, V, Children>(
+            /// The path this route matches.
+            path: Segments,
+            /// The view for a logged-in user (renders an `<Outlet/>`).
+            view: F,
+            /// Nested child routes.
+            children: RouteChildren<Children>,
+            /// Where to return after login; default: the current path and query.
+            #[prop(optional, into)]
+            return_to: Option<String>,
+            /// Shown while redirecting to login.
+            #[prop(optional, into)]
+            fallback: ViewFn,
+            /// SSR mode of the route.
+            #[prop(optional)]
+            ssr: SsrMode,
+        ) -> $ret
+        where
+            Segments: PossibleRouteMatch + Clone + Send + 'static,
+            Children: MatchNestedRoutes + Send + Clone + 'static,
+            F: Fn() -> V + Send + Sync + Clone + 'static,
+            V: IntoView + 'static,
+        {
+            let children = children.into_inner();
+            let guarded = move || {
+                let view = view.clone();
+                let fallback = fallback.clone();
+                let return_to = return_to.clone();
+                leptos::view! {
+                    <RequireAuth return_to=return_to.unwrap_or_default() fallback=fallback>
+                        {let view = view.clone(); move || view()}
+                    </RequireAuth>
+                }
+                .into_any()
+            };
+            NestedRoute::new(path, guarded)
+                .ssr_mode(ssr)
+                .child(children)
+                .into_maybe_erased()
+        }
+    };
+}
+
+#[cfg(erase_components)]
+define_protected_parent_route!(leptos_router::any_nested_route::AnyNestedRoute);
+#[cfg(not(erase_components))]
+define_protected_parent_route!(NestedRoute<Segments, Children, (), impl Fn() -> AnyView + Send + Clone>);
