@@ -69,6 +69,7 @@ fn Nav() -> impl IntoView {
                 <A href="/profile">"Profile"</A>
                 <A href="/server">"Server function"</A>
                 <A href="/api">"API"</A>
+                <A href="/account">"Account"</A>
             </nav>
             <div class="session">
                 {move || match state.user.get() {
@@ -259,8 +260,8 @@ fn ApiPage() -> impl IntoView {
             {move || token.get().map(|t| view! {
                 <dl class="token">
                     <dt>"Token"</dt><dd id="token" class="mono">{format!("{}…", t.token.chars().take(24).collect::<String>())}</dd>
-                    <dt>"Expires at"</dt><dd id="expires-at" data-token=t.token.clone()>{t.expires_at.to_string()}</dd>
-                    <dt>"Scope"</dt><dd>{t.scope.clone().unwrap_or_default()}</dd>
+                    <dt>"Expires"</dt><dd id="expires-at" data-token=t.token.clone()>{format!("in {} s (at {})", t.expires_in, t.expires_at)}</dd>
+                    <dt>"Scope"</dt><dd>{t.scope.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             })}
             {move || error.get().map(|e| view! { <p class="error" id="token-error">{e}</p> })}
@@ -293,7 +294,11 @@ async fn call_messages_api(token: &str) -> String {
             .unwrap_or_default(),
         Err(_) => String::new(),
     };
-    format!("HTTP {status}\n{text}")
+    let body = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or(text);
+    format!("HTTP {status}\n{body}")
 }
 
 #[cfg(not(feature = "hydrate"))]
