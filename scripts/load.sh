@@ -7,19 +7,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 DUR=${1:-10}; CONNS=${2:-32}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-BIN=${BIN:-target/release/demo-app}
-[ -x "$BIN" ] || cargo build --release -p demo-app --features ssr
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-APP_PORT=$(free_port); IDP_PORT=$(free_port)
-WORK=$(mktemp -d)
-cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null; scripts/dev-idp.sh stop 0 "" "$WORK/idp.pid"; rm -rf "$WORK"; }
-trap cleanup EXIT
-scripts/dev-idp.sh start "$IDP_PORT" "http://127.0.0.1:$APP_PORT" "$WORK/idp.pid"
-. "$WORK/idp.pid.env"
-RUST_LOG=warn LEPTOS_SITE_ADDR=127.0.0.1:$APP_PORT LEPTOS_SITE_ROOT=target/site "$BIN" </dev/null >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-URL="http://127.0.0.1:$APP_PORT/"
-for _ in $(seq 1 100); do curl -fsS "$URL" -o /dev/null 2>/dev/null && break; sleep 0.1; done
+. scripts/lib.sh
+start_demo
 curl -fsSL -c "$WORK/jar" -b "$WORK/jar" "${URL}auth/login" | grep -q 'Welcome, Test User' || { echo "login failed" >&2; exit 1; }
 COOKIE=$(awk '$6 ~ /^__session/ {printf "%s%s=%s", (n++ ? "; " : ""), $6, $7}' "$WORK/jar")
 echo "session cookie: ${#COOKIE} bytes"
@@ -27,15 +16,15 @@ setcookie=$(curl -fsS -o /dev/null -D - -H "Cookie: $COOKIE" "$URL" | grep -ci '
 echo "Set-Cookie headers on a logged-in GET / right after login: $setcookie"
 
 rps() { local u=$1; shift; wrk -t1 -c"$CONNS" -d"${DUR}s" "$@" "$u" | awk '/Requests\/sec/ {print $2}'; }
-CSS="${URL}healthz"
+HEALTH="${URL}healthz"
 curl -fsS -H "Cookie: $COOKIE" "$URL" | grep -q 'Welcome, Test User'
 wrk -t1 -c"$CONNS" -d2s "$URL" >/dev/null   # warm-up
 declare -a A L SA SL
 for i in 1 2; do
   A+=("$(rps "$URL")")
   L+=("$(rps "$URL" -H "Cookie: $COOKIE")")
-  SA+=("$(rps "$CSS")")
-  SL+=("$(rps "$CSS" -H "Cookie: $COOKIE")")
+  SA+=("$(rps "$HEALTH")")
+  SL+=("$(rps "$HEALTH" -H "Cookie: $COOKIE")")
 done
 python3 - "${A[@]}" "${L[@]}" "${SA[@]}" "${SL[@]}" <<'PY'
 import sys

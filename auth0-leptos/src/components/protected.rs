@@ -89,6 +89,27 @@ pub fn RequireAuth(
     }
 }
 
+/// The view of a guarded route: `view` inside [`RequireAuth`].
+fn guarded_view<F, V>(
+    view: F,
+    fallback: ViewFn,
+    return_to: Option<String>,
+) -> impl Fn() -> AnyView + Send + Clone
+where
+    F: Fn() -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    move || {
+        let view = view.clone();
+        leptos::view! {
+            <RequireAuth return_to=return_to.clone().unwrap_or_default() fallback=fallback.clone()>
+                {let view = view.clone(); move || view()}
+            </RequireAuth>
+        }
+        .into_any()
+    }
+}
+
 macro_rules! define_protected_route {
     ($ret:ty) => {
         /// A route only logged-in users may see (wraps `leptos_router`'s
@@ -131,17 +152,7 @@ macro_rules! define_protected_route {
             F: Fn() -> V + Send + Sync + Clone + 'static,
             V: IntoView + 'static,
         {
-            let guarded = move || {
-                let view = view.clone();
-                let fallback = fallback.clone();
-                let return_to = return_to.clone();
-                leptos::view! {
-                    <RequireAuth return_to=return_to.unwrap_or_default() fallback=fallback>
-                        {let view = view.clone(); move || view()}
-                    </RequireAuth>
-                }
-                .into_any()
-            };
+            let guarded = guarded_view(view, fallback, return_to);
             NestedRoute::new(path, guarded)
                 .ssr_mode(ssr)
                 .into_maybe_erased()
@@ -184,17 +195,7 @@ macro_rules! define_protected_parent_route {
             V: IntoView + 'static,
         {
             let children = children.into_inner();
-            let guarded = move || {
-                let view = view.clone();
-                let fallback = fallback.clone();
-                let return_to = return_to.clone();
-                leptos::view! {
-                    <RequireAuth return_to=return_to.unwrap_or_default() fallback=fallback>
-                        {let view = view.clone(); move || view()}
-                    </RequireAuth>
-                }
-                .into_any()
-            };
+            let guarded = guarded_view(view, fallback, return_to);
             NestedRoute::new(path, guarded)
                 .ssr_mode(ssr)
                 .child(children)

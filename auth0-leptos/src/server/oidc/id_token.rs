@@ -32,6 +32,46 @@ pub(crate) struct Expectations<'a> {
 }
 
 impl Oidc {
+    /// Verifies a JWT signed by the provider: `alg` one of [`ALLOWED`] (read
+    /// from the header only to pick the key, so `none`/HMAC never reach a
+    /// verifier), key from the JWKS, signature, `iss`, `aud`, `exp`, `nbf`.
+    async fn verify_jwt(
+        &self,
+        token: &str,
+        audience: &str,
+        what: &str,
+    ) -> Result<Map<String, Value>, String> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| format!("malformed {what}"))?;
+        if !ALLOWED.contains(&header.alg) {
+            return Err(format!("{what} algorithm {:?} is not allowed", header.alg));
+        }
+        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
+        let md = self.metadata().await.map_err(|e| e.to_string())?;
+        let mut v = Validation::new(header.alg);
+        v.algorithms = vec![header.alg];
+        v.leeway = LEEWAY;
+        v.validate_exp = true;
+        v.validate_nbf = true;
+        v.set_issuer(&[md.issuer.as_str()]);
+        v.set_audience(&[audience]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
+            .map(|d| d.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::InvalidSignature => format!("{what} signature is invalid"),
+                    K::ExpiredSignature => format!("{what} has expired"),
+                    K::InvalidIssuer => format!("{what} issuer (iss) is invalid"),
+                    K::InvalidAudience => format!("{what} audience (aud) is invalid"),
+                    K::ImmatureSignature => format!("{what} is not valid yet (nbf)"),
+                    K::MissingRequiredClaim(c) => format!("{what} is missing the {c} claim"),
+                    _ => format!("{what} is invalid"),
+                }
+            })
+    }
+
     /// Validates `token` and returns its claims: signature with the
     /// provider's key (step 6), `iss` (2), `aud` (3), `azp` (4, 5), `exp` (9),
     /// `iat` (10), `nonce` (11), `auth_time` with `max_age` (13).
@@ -41,41 +81,7 @@ impl Oidc {
         client_id: &str,
         expect: Expectations<'_>,
     ) -> Result<Map<String, Value>, String> {
-        // The header's alg is read before verification only to pick the key;
-        // it must be one of ours, so "none"/"HS256" never reach a verifier.
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| "malformed ID token".to_owned())?;
-        if !ALLOWED.contains(&header.alg) {
-            return Err(format!(
-                "ID token algorithm {:?} is not allowed",
-                header.alg
-            ));
-        }
-        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
-
-        let md = self.metadata().await.map_err(|e| e.to_string())?;
-        let mut v = Validation::new(header.alg);
-        v.algorithms = vec![header.alg];
-        v.leeway = LEEWAY;
-        v.validate_exp = true;
-        v.validate_nbf = true;
-        v.set_issuer(&[md.issuer.as_str()]);
-        v.set_audience(&[client_id]);
-        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            match e.kind() {
-                K::InvalidSignature => "ID token signature is invalid".to_owned(),
-                K::ExpiredSignature => "ID token has expired".to_owned(),
-                K::InvalidIssuer => "ID token issuer (iss) is invalid".to_owned(),
-                K::InvalidAudience => "ID token audience (aud) is invalid".to_owned(),
-                K::ImmatureSignature => "ID token is not valid yet (nbf)".to_owned(),
-                K::MissingRequiredClaim(c) => format!("ID token is missing the {c} claim"),
-                _ => "ID token is invalid".to_owned(),
-            }
-        })?;
-        let claims = data.claims;
+        let claims = self.verify_jwt(token, client_id, "ID token").await?;
 
         // aud with several values: azp must be present and be us; azp present: must be us.
         let multi_aud = matches!(claims.get("aud"), Some(Value::Array(a)) if a.len() > 1);
@@ -125,25 +131,6 @@ impl Oidc {
         token: &str,
         audience: &str,
     ) -> Result<Map<String, Value>, String> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| "malformed access token".to_owned())?;
-        if !ALLOWED.contains(&header.alg) {
-            return Err(format!(
-                "access token algorithm {:?} is not allowed",
-                header.alg
-            ));
-        }
-        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
-        let md = self.metadata().await.map_err(|e| e.to_string())?;
-        let mut v = Validation::new(header.alg);
-        v.algorithms = vec![header.alg];
-        v.leeway = LEEWAY;
-        v.set_issuer(&[md.issuer.as_str()]);
-        v.set_audience(&[audience]);
-        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
-            .map(|d| d.claims)
-            .map_err(|_| "access token is invalid".to_owned())
+        self.verify_jwt(token, audience, "access token").await
     }
 }
