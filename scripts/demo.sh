@@ -14,7 +14,7 @@ if [ -z "${AUTH0_DOMAIN:-}" ]; then
   echo "AUTH0_DOMAIN is not set: using the local OpenID provider on 127.0.0.1:4400 (log in as test@example.test)" >&2
   scripts/dev-idp.sh start 4400 "http://127.0.0.1:$PORT" "$ROOT/target/demo-idp.pid"
   . "$ROOT/target/demo-idp.pid.env"
-  trap 'scripts/dev-idp.sh stop 0 "" "$ROOT/target/demo-idp.pid"' EXIT
+  trap 'scripts/dev-idp.sh stop 0 "" "$ROOT/target/demo-idp.pid"' EXIT INT TERM
 fi
 scripts/build-site.sh release
 echo "demo: http://$LEPTOS_SITE_ADDR" >&2

@@ -576,16 +576,7 @@ async fn rotated_secrets_still_open_and_are_reissued_with_the_new_one() {
     b.login("/auth/login").await;
     let data = open_session_cookie(&b.jar["__session"], SECRET).unwrap();
     let new_secret = "new-secret-0123456789abcdef0123456789";
-    let (mut b2, _) = browser(
-        auth0_leptos::server::Auth0Config::builder()
-            .domain(idp().url.clone())
-            .client_id("test-client-post")
-            .client_secret(CLIENT_SECRET)
-            .secret(new_secret)
-            .secret(SECRET)
-            .app_base_url(APP)
-            .allow_insecure_requests(true),
-    );
+    let (mut b2, _) = browser(idp_config_with_secrets(&[new_secret, SECRET]));
     b2.jar
         .insert("__session".into(), generate_session_cookie(&data, SECRET));
     let r = b2.get("/").await;

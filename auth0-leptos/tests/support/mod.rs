@@ -73,13 +73,20 @@ pub fn free_port() -> u16 {
 
 /// Configuration for the local provider's `client_secret_post` client.
 pub fn idp_config() -> Auth0ConfigBuilder {
-    auth0_leptos::server::Auth0Config::builder()
-        .domain(idp().url.clone())
-        .client_id("test-client-post")
-        .client_secret(CLIENT_SECRET)
-        .secret(SECRET)
-        .app_base_url(APP)
-        .allow_insecure_requests(true)
+    idp_config_with_secrets(&[SECRET])
+}
+
+/// The same, with these cookie secrets (the first one seals).
+pub fn idp_config_with_secrets(secrets: &[&str]) -> Auth0ConfigBuilder {
+    secrets.iter().fold(
+        auth0_leptos::server::Auth0Config::builder()
+            .domain(idp().url.clone())
+            .client_id("test-client-post")
+            .client_secret(CLIENT_SECRET)
+            .app_base_url(APP)
+            .allow_insecure_requests(true),
+        |b, s| b.secret(*s),
+    )
 }
 
 /// The app the tests drive: the SDK's routes plus a few pages of our own.
