@@ -598,3 +598,178 @@ async fn before_session_saved_decides_what_is_stored() {
     assert!(profile.get("https://example.test/other").is_none());
     assert!(profile.get("nonce").is_none());
 }
+
+// ---- stateful sessions and back-channel logout -------------------------
+
+fn logout_claims(op: &Op, jti: &str) -> Value {
+    json!({"iss": op.url(), "aud": CLIENT, "iat": now(), "exp": now() + 120, "jti": jti, "sid": "sid-1",
+           "sub": "auth0|hostile", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}})
+}
+
+async fn login_with(op: &Op, b: &mut Browser) -> TestResponse {
+    let (state, nonce) = start_login(b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    callback(b, &state).await
+}
+
+async fn post_logout_token(b: &mut Browser, token: &str) -> TestResponse {
+    b.send(
+        "POST",
+        "/auth/backchannel-logout",
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("logout_token={token}"),
+        )),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn stateful_sessions_keep_only_an_id_in_the_cookie() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    assert_eq!(store.len(), 1);
+    let cookie = b.jar["__session"].clone();
+    assert!(
+        cookie.len() < 300,
+        "only an encrypted id: {} bytes",
+        cookie.len()
+    );
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // Every login gets a new id; the previous record is removed.
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    assert_ne!(b.jar["__session"], cookie);
+    assert_eq!(store.len(), 1);
+
+    // Logout removes the record and the cookie.
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert!(store.is_empty());
+    assert!(!b.jar.contains_key("__session"));
+}
+
+#[tokio::test]
+async fn a_session_deleted_meanwhile_is_not_resurrected_by_a_rolling_write() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    // Delete the record behind the cookie's back (as a logout on another instance would).
+    use auth0_leptos::server::SessionStore;
+    let token = auth0_leptos::server::LogoutToken {
+        sid: Some("sid-1".into()),
+        sub: None,
+    };
+    store.delete_by_logout_token(&token).unwrap().await.unwrap();
+    let r = b.get("/").await;
+    assert_eq!(r.body, "anonymous");
+    assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
+    assert!(store.is_empty(), "not written back");
+}
+
+#[tokio::test]
+async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    assert_eq!(store.len(), 1);
+
+    let r = b
+        .send(
+            "POST",
+            "/auth/backchannel-logout",
+            Some(("application/x-www-form-urlencoded", String::new())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body, "Missing `logout_token` in the request body.");
+
+    type Bad = Box<dyn Fn(&Op) -> String>;
+    let bad: Vec<(&str, Bad)> = vec![
+        (
+            "no events",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j1");
+                c.as_object_mut().unwrap().remove("events");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "a nonce",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j2");
+                c["nonce"] = json!("n");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "neither sid nor sub",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j3");
+                let o = c.as_object_mut().unwrap();
+                o.remove("sid");
+                o.remove("sub");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "another audience",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j4");
+                c["aud"] = json!("other");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "another issuer",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j5");
+                c["iss"] = json!("http://evil.test/");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "expired",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j6");
+                c["exp"] = json!(now() - 600);
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+        (
+            "a forged signature",
+            Box::new(|op| sign_rs256(&logout_claims(op, "j7"), KEY2, Some("k1"))),
+        ),
+        (
+            "no jti",
+            Box::new(|op| {
+                let mut c = logout_claims(op, "j8");
+                c.as_object_mut().unwrap().remove("jti");
+                sign_rs256(&c, KEY1, Some("k1"))
+            }),
+        ),
+    ];
+    for (name, make) in bad {
+        let r = post_logout_token(&mut b, &make(&op)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
+        assert_eq!(store.len(), 1, "{name}: the session survives");
+    }
+
+    let good = sign_rs256(&logout_claims(&op, "j-ok"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut b, &good).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(store.is_empty());
+    assert_eq!(b.get("/").await.body, "anonymous");
+    // The same token again is a replay.
+    let r = post_logout_token(&mut b, &good).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("already used"));
+}

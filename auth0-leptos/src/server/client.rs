@@ -12,11 +12,12 @@ use crate::server::oidc::Oidc;
 use crate::server::request::{cookie_secure, resolve_base_url};
 use crate::server::secret::Secret;
 use crate::server::session::cache::OpenedCookies;
-use crate::server::session::{Auth0Session, SessionData};
+use crate::server::session::{Auth0Session, SessionData, StoreCookie};
 use crate::server::time::now;
 
 struct Inner {
     opened: OpenedCookies,
+    seen_logout_tokens: crate::server::routes::SeenLogoutTokens,
     config: Auth0Config,
     keyring: Keyring,
     oidc: Oidc,
@@ -58,6 +59,7 @@ impl Auth0 {
         Self {
             inner: Arc::new(Inner {
                 opened: OpenedCookies::default(),
+                seen_logout_tokens: Default::default(),
                 config,
                 keyring,
                 oidc,
@@ -82,6 +84,10 @@ impl Auth0 {
 
     pub(crate) fn oidc(&self) -> &Oidc {
         &self.inner.oidc
+    }
+
+    pub(crate) fn seen_logout_tokens(&self) -> &crate::server::routes::SeenLogoutTokens {
+        &self.inner.seen_logout_tokens
     }
 
     pub(crate) fn refresher(&self) -> &RefreshCoordinator {
@@ -165,6 +171,51 @@ impl Auth0 {
             }
         }
         adopted
+    }
+
+    /// The session of a request: from the cookie, or (with a session store)
+    /// from the store record the cookie's id names.
+    pub(crate) async fn load_session(&self, headers: &HeaderMap) -> Auth0Session {
+        let Some(store) = self.config().session_store.clone() else {
+            return self.session_from_headers(headers);
+        };
+        let cookies = RequestCookies::from_headers(headers);
+        let now = now();
+        let cfg = &self.config().session;
+        let secure = cookie_secure(self.config(), cfg.cookie.secure, headers);
+        let base_url = resolve_base_url(self.config(), headers).ok();
+        let id_cookie = cookies
+            .get_chunked(&cfg.cookie.name)
+            .and_then(|v| self.keyring().open::<StoreCookie>(&v, now));
+        let Some((c, exp)) = id_cookie else {
+            return Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+        };
+        match store.get(&c.id).await {
+            Ok(Some(mut data)) if self.session_expiry(data.internal.created_at, now) > now => {
+                let adopted = self.adopt_rotation(&mut data);
+                let session =
+                    Auth0Session::new(self.clone(), cookies, secure, base_url, Some((data, exp)));
+                session.set_store_state(Some(c.id), false);
+                if adopted {
+                    session.modify(|_| {});
+                }
+                session
+            }
+            Ok(_) => {
+                // Deleted (logout elsewhere, back-channel logout) or expired:
+                // the cookie goes too.
+                let session = Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+                session.set_store_state(Some(c.id), false);
+                session.clear();
+                session
+            }
+            Err(e) => {
+                crate::server::log_error(&format!("session store unavailable: {e}"));
+                let session = Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+                session.set_store_state(None, true);
+                session
+            }
+        }
     }
 
     /// Opens a session cookie value, reusing the result of an earlier open of

@@ -254,6 +254,8 @@ pub struct Auth0Config {
     pub(crate) production: bool,
     pub(crate) before_session_saved: Option<BeforeSessionSaved>,
     pub(crate) on_callback: Option<OnCallback>,
+    pub(crate) session_store:
+        Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
 }
 
 impl fmt::Debug for Auth0Config {
@@ -297,6 +299,10 @@ impl fmt::Debug for Auth0Config {
                 &self.before_session_saved.as_ref().map(|_| "<hook>"),
             )
             .field("on_callback", &self.on_callback.as_ref().map(|_| "<hook>"))
+            .field(
+                "session_store",
+                &self.session_store.as_ref().map(|_| "<store>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -409,6 +415,7 @@ pub struct Auth0ConfigBuilder {
     production: Option<bool>,
     before_session_saved: Option<BeforeSessionSaved>,
     on_callback: Option<OnCallback>,
+    session_store: Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
     env_problems: Vec<String>,
 }
 
@@ -652,6 +659,15 @@ impl Auth0ConfigBuilder {
     /// default ID-token claims).
     pub fn before_session_saved(mut self, hook: BeforeSessionSaved) -> Self {
         self.before_session_saved = Some(hook);
+        self
+    }
+    /// Keep sessions in `store` (stateful sessions): the cookie then carries
+    /// only an encrypted session id, and back-channel logout can end sessions.
+    pub fn session_store(
+        mut self,
+        store: std::sync::Arc<dyn crate::server::session::store::SessionStore>,
+    ) -> Self {
+        self.session_store = Some(store);
         self
     }
     /// Hook that decides the callback's response, on success and on error.
@@ -899,6 +915,7 @@ impl Auth0ConfigBuilder {
             production,
             before_session_saved: self.before_session_saved,
             on_callback: self.on_callback,
+            session_store: self.session_store,
         })
     }
 }

@@ -58,8 +58,10 @@ pub struct Auth0Service<S> {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Auth0Service<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -73,13 +75,28 @@ where
         if req.extensions().get::<Auth0Session>().is_some() {
             return Box::pin(self.inner.call(req));
         }
-        let session = self.auth0.session_from_headers(req.headers());
-        req.extensions_mut().insert(session.clone());
-        req.extensions_mut().insert(self.auth0.clone());
-        let fut = self.inner.call(req);
+        if self.auth0.config().session_store.is_none() {
+            // Cookie sessions open synchronously: no need to clone the inner service.
+            let session = self.auth0.session_from_headers(req.headers());
+            req.extensions_mut().insert(session.clone());
+            req.extensions_mut().insert(self.auth0.clone());
+            let fut = self.inner.call(req);
+            return Box::pin(async move {
+                let mut res = fut.await?;
+                session.finish(res.headers_mut()).await;
+                Ok(res)
+            });
+        }
+        // A session store is asked asynchronously, before the inner service runs.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth0 = self.auth0.clone();
         Box::pin(async move {
-            let mut res = fut.await?;
-            session.finish(res.headers_mut());
+            let session = auth0.load_session(req.headers()).await;
+            req.extensions_mut().insert(session.clone());
+            req.extensions_mut().insert(auth0);
+            let mut res = inner.call(req).await?;
+            session.finish(res.headers_mut()).await;
             Ok(res)
         })
     }

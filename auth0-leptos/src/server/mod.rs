@@ -34,6 +34,7 @@ pub use leptos::{get_access_token, get_session, require_user, session, user};
 pub use routes::LoginOptions;
 pub use secret::Secret;
 pub use session::handle_types::{MissingLayer, NotAuthenticated};
+pub use session::store::{LogoutToken, MemoryStore, SessionStore, StoreError, StoreFuture};
 pub use session::{AccessTokenEntry, Auth0Session, Internal, SessionData, TokenSet};
 pub use tokens::{AccessToken, AccessTokenOptions};
 

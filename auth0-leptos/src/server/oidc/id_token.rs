@@ -41,6 +41,18 @@ impl Oidc {
         audience: &str,
         what: &str,
     ) -> Result<Map<String, Value>, String> {
+        self.verify_jwt_requiring(token, audience, what, &["exp", "iss", "aud", "sub"])
+            .await
+    }
+
+    /// [`Self::verify_jwt`] with the claims that must be present.
+    async fn verify_jwt_requiring(
+        &self,
+        token: &str,
+        audience: &str,
+        what: &str,
+        required: &[&str],
+    ) -> Result<Map<String, Value>, String> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| format!("malformed {what}"))?;
         if !ALLOWED.contains(&header.alg) {
             return Err(format!("{what} algorithm {:?} is not allowed", header.alg));
@@ -51,11 +63,12 @@ impl Oidc {
         let mut v = Validation::new(header.alg);
         v.algorithms = vec![header.alg];
         v.leeway = LEEWAY;
+        // exp is checked when present; `required` says whether it must be.
         v.validate_exp = true;
         v.validate_nbf = true;
         v.set_issuer(&[md.issuer.as_str()]);
         v.set_audience(&[audience]);
-        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        v.set_required_spec_claims(required);
         jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
             .map(|d| d.claims)
             .map_err(|e| {
@@ -132,5 +145,49 @@ impl Oidc {
         audience: &str,
     ) -> Result<Map<String, Value>, String> {
         self.verify_jwt(token, audience, "access token").await
+    }
+}
+
+/// The event a back-channel logout token must carry.
+const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+impl Oidc {
+    /// Validates a back-channel logout token (OpenID Connect Back-Channel
+    /// Logout 1.0 §2.6): signature, `iss`, `aud` = client id, `iat`, `exp`
+    /// when present, the logout event, no `nonce`, and `sid` and/or `sub`.
+    /// Returns the claims.
+    pub(crate) async fn validate_logout_token(
+        &self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<Map<String, Value>, String> {
+        let claims = self
+            .verify_jwt_requiring(token, client_id, "logout token", &["iss", "aud", "iat"])
+            .await?;
+        let iat = claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .ok_or("logout token has no iat")?;
+        if iat > now() + LEEWAY as i64 {
+            return Err("logout token was issued in the future (iat)".into());
+        }
+        let has_event = claims
+            .get("events")
+            .and_then(Value::as_object)
+            .is_some_and(|e| {
+                e.get(BACKCHANNEL_LOGOUT_EVENT)
+                    .is_some_and(Value::is_object)
+            });
+        if !has_event {
+            return Err("logout token has no back-channel logout event".into());
+        }
+        if claims.contains_key("nonce") {
+            return Err("logout token must not have a nonce".into());
+        }
+        let non_empty = |k: &str| matches!(claims.get(k), Some(Value::String(s)) if !s.is_empty());
+        if !non_empty("sid") && !non_empty("sub") {
+            return Err("logout token has neither sid nor sub".into());
+        }
+        Ok(claims)
     }
 }

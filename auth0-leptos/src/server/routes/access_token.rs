@@ -25,6 +25,10 @@ pub(super) async fn handler(
     session: Auth0Session,
     Query(options): Query<AccessTokenOptions>,
 ) -> Response {
+    if session.store_unavailable() {
+        let body = json!({"error": {"code": "session_store_unavailable", "message": "The session store is unavailable."}});
+        return (StatusCode::SERVICE_UNAVAILABLE, NO_CACHE, Json(body)).into_response();
+    }
     match session.access_token(options).await {
         Ok(t) => {
             let mut body = json!({

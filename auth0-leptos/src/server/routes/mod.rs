@@ -15,6 +15,7 @@ use axum::Router;
 
 use crate::server::client::Auth0;
 
+pub(crate) use backchannel_logout::SeenLogoutTokens;
 pub use login::LoginOptions;
 
 impl Auth0 {

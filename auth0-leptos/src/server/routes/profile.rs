@@ -17,6 +17,14 @@ const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
 ];
 
 pub(super) async fn handler(session: Auth0Session) -> Response {
+    if session.store_unavailable() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            NO_CACHE,
+            "The session store is unavailable.",
+        )
+            .into_response();
+    }
     match session.user() {
         Some(user) => (NO_CACHE, Json(user)).into_response(),
         None if session

@@ -30,6 +30,12 @@ struct CellState {
     change: Change,
     /// Cookies other than the session's (transaction cookies).
     extra: Vec<SetCookie>,
+    /// With a session store: the id of the record this request loaded.
+    store_id: Option<String>,
+    /// A login replaced the session (a store gives it a new id).
+    fresh: bool,
+    /// The session store failed while loading this request's session.
+    store_error: bool,
 }
 
 /// Shared state of one request's session.
@@ -102,6 +108,9 @@ impl Auth0Session {
                     cookie_exp,
                     change: Change::None,
                     extra: Vec::new(),
+                    store_id: None,
+                    fresh: false,
+                    store_error: false,
                 }),
                 cookies,
                 secure,
@@ -169,6 +178,19 @@ impl Auth0Session {
         let mut s = self.cell.lock();
         s.session = Some(data);
         s.change = Change::Write;
+        s.fresh = true;
+    }
+
+    /// Records the store id the session was loaded from (or that loading failed).
+    pub(crate) fn set_store_state(&self, id: Option<String>, error: bool) {
+        let mut s = self.cell.lock();
+        s.store_id = id;
+        s.store_error = error;
+    }
+
+    /// Whether the session store failed while loading this request's session.
+    pub fn store_unavailable(&self) -> bool {
+        self.cell.lock().store_error
     }
 
     /// Applies `f` to the session data and marks it for writing.
@@ -204,10 +226,9 @@ impl Auth0Session {
 
     /// Writes the session's `Set-Cookie`s into the response headers (called
     /// once, by the layer).
-    pub(crate) fn finish(&self, headers: &mut HeaderMap) {
+    pub(crate) async fn finish(&self, headers: &mut HeaderMap) {
         let config = self.auth0.config();
-        let mut s = self.cell.lock();
-        let mut out = std::mem::take(&mut s.extra);
+        let store = config.session_store.clone();
         let cookie_cfg = &config.session.cookie;
         let name = &cookie_cfg.name;
         let mut attrs = CookieAttrs {
@@ -218,52 +239,106 @@ impl Auth0Session {
             max_age: None,
         };
         let now = now();
-        let mut change = s.change;
-        let mut target_exp = None;
-        if let Some(session) = &s.session {
-            let exp = self.auth0.session_expiry(session.internal.created_at, now);
-            if exp <= now {
-                change = Change::Delete;
-            } else if change == Change::None && config.session.rolling {
-                let interval = config.session.rolling_interval.as_secs() as i64;
-                if s.cookie_exp.is_some_and(|old| exp - old >= interval.max(1)) {
-                    change = Change::Write;
-                }
-            }
-            target_exp = Some(exp);
-        }
-        let mut session_cookie_written = false;
-        match change {
-            Change::None => {}
-            Change::Delete => {
-                if self.cell.cookies.get(name).is_some()
-                    || !self.cell.cookies.chunk_names(name).is_empty()
-                {
-                    out.extend(cookies::delete_chunked(name, &attrs, &self.cell.cookies));
-                    session_cookie_written = true;
-                }
-            }
-            Change::Write => {
-                if let (Some(session), Some(exp)) = (&s.session, target_exp) {
-                    if !cookie_cfg.transient {
-                        attrs.max_age = Some(exp - now);
+
+        // Decide under the lock; talk to the store after releasing it.
+        let (mut out, change, session, exp, store_id, fresh) = {
+            let mut s = self.cell.lock();
+            let out = std::mem::take(&mut s.extra);
+            let mut change = s.change;
+            let mut exp = None;
+            if let Some(session) = &s.session {
+                let e = self.auth0.session_expiry(session.internal.created_at, now);
+                if e <= now {
+                    change = Change::Delete;
+                } else if change == Change::None && config.session.rolling {
+                    let interval = config.session.rolling_interval.as_secs() as i64;
+                    if s.cookie_exp.is_some_and(|old| e - old >= interval.max(1)) {
+                        change = Change::Write;
                     }
+                }
+                exp = Some(e);
+            }
+            let session = if change == Change::Write {
+                s.session.clone()
+            } else {
+                None
+            };
+            (out, change, session, exp, s.store_id.clone(), s.fresh)
+        };
+        let had_cookie = self.cell.cookies.get(name).is_some()
+            || !self.cell.cookies.chunk_names(name).is_empty();
+
+        let mut write_value = None;
+        let mut delete_cookie = false;
+        match (change, &store) {
+            (Change::None, _) => {}
+            (Change::Delete, None) => delete_cookie = had_cookie,
+            (Change::Delete, Some(store)) => {
+                if let Some(id) = &store_id {
+                    if let Err(e) = store.delete(id).await {
+                        crate::server::log_error(&format!("session store: delete failed: {e}"));
+                    }
+                }
+                delete_cookie = had_cookie;
+            }
+            (Change::Write, None) => {
+                if let (Some(session), Some(exp)) = (&session, exp) {
                     match self.auth0.keyring().seal(session, exp) {
-                        Ok(value) => {
-                            out.extend(cookies::write_chunked(
-                                name,
-                                &value,
-                                &attrs,
-                                &self.cell.cookies,
-                            ));
-                            session_cookie_written = true;
-                        }
+                        Ok(v) => write_value = Some((v, exp)),
                         Err(_) => crate::server::log_error(
                             "could not serialize the session; it was not saved",
                         ),
                     }
                 }
             }
+            (Change::Write, Some(store)) => {
+                if let (Some(session), Some(exp)) = (&session, exp) {
+                    let ttl = std::time::Duration::from_secs((exp - now).max(1) as u64);
+                    let (id, result) = match (&store_id, fresh) {
+                        // An existing session: never bring back one deleted meanwhile.
+                        (Some(id), false) => (id.clone(), store.update(id, session, ttl).await),
+                        // A login: always a new id (no fixation); the old record goes.
+                        (old, _) => {
+                            if let Some(old) = old {
+                                let _ = store.delete(old).await;
+                            }
+                            let id = crate::server::routes::random_token(32);
+                            let r = store.set(&id, session, ttl).await.map(|_| true);
+                            (id, r)
+                        }
+                    };
+                    match result {
+                        Ok(true) => match self
+                            .auth0
+                            .keyring()
+                            .seal(&StoreCookie { id, exp: None }, exp)
+                        {
+                            Ok(v) => write_value = Some((v, exp)),
+                            Err(_) => crate::server::log_error("could not seal the session id"),
+                        },
+                        Ok(false) => delete_cookie = had_cookie,
+                        Err(e) => {
+                            crate::server::log_error(&format!("session store: write failed: {e}"))
+                        }
+                    }
+                }
+            }
+        }
+        let mut session_cookie_written = false;
+        if let Some((value, exp)) = write_value {
+            if !cookie_cfg.transient {
+                attrs.max_age = Some(exp - now);
+            }
+            out.extend(cookies::write_chunked(
+                name,
+                &value,
+                &attrs,
+                &self.cell.cookies,
+            ));
+            session_cookie_written = true;
+        } else if delete_cookie {
+            out.extend(cookies::delete_chunked(name, &attrs, &self.cell.cookies));
+            session_cookie_written = true;
         }
         if session_cookie_written {
             headers.insert(
@@ -278,6 +353,20 @@ impl Auth0Session {
                 headers.append(SET_COOKIE, v);
             }
         }
+    }
+}
+
+/// What the session cookie holds with a session store: the record's id.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoreCookie {
+    pub(crate) id: String,
+    #[serde(default, skip_serializing)]
+    pub(crate) exp: Option<f64>,
+}
+
+impl crate::server::cookies::jwe::WithExp for StoreCookie {
+    fn take_exp(&mut self) -> Option<f64> {
+        self.exp.take()
     }
 }
 

@@ -4,9 +4,11 @@
 pub(crate) mod cache;
 mod data;
 mod handle;
+pub(crate) mod store;
 
 pub use data::{AccessTokenEntry, Internal, SessionData, TokenSet};
 pub use handle::Auth0Session;
+pub(crate) use handle::StoreCookie;
 pub(crate) mod handle_types {
     pub use super::handle::{MissingLayer, NotAuthenticated};
 }
