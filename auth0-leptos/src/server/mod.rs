@@ -34,6 +34,8 @@ pub use leptos::{get_access_token, get_session, require_user, session, user};
 pub use routes::LoginOptions;
 pub use secret::Secret;
 pub use session::handle_types::{MissingLayer, NotAuthenticated};
+#[cfg(feature = "redis")]
+pub use session::redis_store::RedisStore;
 pub use session::store::{LogoutToken, MemoryStore, SessionStore, StoreError, StoreFuture};
 pub use session::{AccessTokenEntry, Auth0Session, Internal, SessionData, TokenSet};
 pub use tokens::{AccessToken, AccessTokenOptions};

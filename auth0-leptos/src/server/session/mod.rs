@@ -4,6 +4,8 @@
 pub(crate) mod cache;
 mod data;
 mod handle;
+#[cfg(feature = "redis")]
+pub(crate) mod redis_store;
 pub(crate) mod store;
 
 pub use data::{AccessTokenEntry, Internal, SessionData, TokenSet};

@@ -1,0 +1,162 @@
+//! The `SessionStore` contract, run against every store that ships: the
+//! in-memory store always, and (feature `redis`) a real `redis-server`
+//! started on a free loopback port and stopped afterwards.
+#![allow(missing_docs)]
+
+use std::time::Duration;
+
+use auth0_leptos::server::{LogoutToken, MemoryStore, SessionData, SessionStore, TokenSet};
+use auth0_leptos::User;
+
+fn session(sub: &str, sid: &str) -> SessionData {
+    let user = User {
+        sub: sub.into(),
+        name: Some(format!("user {sub}")),
+        ..Default::default()
+    };
+    let ts = TokenSet {
+        access_token: "at".into(),
+        refresh_token: Some("rt".into()),
+        expires_at: 4_000_000_000,
+        ..Default::default()
+    };
+    SessionData::new(user, ts, Some(sid.into()), 1_700_000_000)
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+async fn contract(store: &dyn SessionStore) {
+    // get / set / update / delete
+    assert_eq!(store.get("missing").await.unwrap(), None);
+    let a = session("u1", "s1");
+    store.set("a", &a, HOUR).await.unwrap();
+    assert_eq!(store.get("a").await.unwrap(), Some(a.clone()));
+    let mut a2 = a.clone();
+    a2.extra.insert("k".into(), "v".into());
+    assert!(store.update("a", &a2, HOUR).await.unwrap());
+    assert_eq!(store.get("a").await.unwrap(), Some(a2.clone()));
+    store.delete("a").await.unwrap();
+    assert_eq!(store.get("a").await.unwrap(), None);
+    // A deleted session is not brought back by an update.
+    assert!(!store.update("a", &a2, HOUR).await.unwrap());
+    assert_eq!(store.get("a").await.unwrap(), None);
+
+    // Records expire on their own.
+    store
+        .set("short", &session("u9", "s9"), Duration::from_secs(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(store.get("short").await.unwrap(), None);
+
+    // Back-channel logout by sid, by sub, and by both.
+    store.set("b1", &session("u1", "s1"), HOUR).await.unwrap();
+    store.set("b2", &session("u1", "s2"), HOUR).await.unwrap();
+    store.set("c1", &session("u2", "s3"), HOUR).await.unwrap();
+    let by = |sid: Option<&str>, sub: Option<&str>| LogoutToken {
+        sid: sid.map(Into::into),
+        sub: sub.map(Into::into),
+    };
+    store
+        .delete_by_logout_token(&by(Some("s1"), None))
+        .expect("supported")
+        .await
+        .unwrap();
+    assert_eq!(store.get("b1").await.unwrap(), None);
+    assert!(store.get("b2").await.unwrap().is_some());
+    store
+        .delete_by_logout_token(&by(Some("s3"), Some("u1")))
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(
+        store.get("c1").await.unwrap().is_some(),
+        "sid and sub must both match"
+    );
+    store
+        .delete_by_logout_token(&by(None, Some("u1")))
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(store.get("b2").await.unwrap(), None);
+    assert!(store.get("c1").await.unwrap().is_some());
+    store
+        .delete_by_logout_token(&by(Some("nope"), None))
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn memory_store_keeps_the_contract() {
+    contract(&MemoryStore::new()).await;
+}
+
+#[cfg(feature = "redis")]
+mod redis {
+    use std::process::{Child, Command, Stdio};
+
+    use auth0_leptos::server::{RedisStore, SessionStore};
+
+    /// A `redis-server` of our own; stopped when dropped.
+    pub(crate) struct RedisServer {
+        child: Child,
+        pub(crate) url: String,
+    }
+
+    impl Drop for RedisServer {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    pub(crate) fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/install-tools.sh installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        RedisServer {
+            child,
+            url: format!("redis://127.0.0.1:{port}/0"),
+        }
+    }
+
+    #[tokio::test]
+    async fn redis_store_keeps_the_contract() {
+        let server = start();
+        let store = RedisStore::connect(&server.url).await.unwrap();
+        super::contract(&store).await;
+    }
+
+    #[tokio::test]
+    async fn redis_outage_is_an_error_not_a_hang() {
+        let server = start();
+        let store = RedisStore::connect(&server.url).await.unwrap();
+        drop(server);
+        let started = std::time::Instant::now();
+        assert!(store.get("x").await.is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
