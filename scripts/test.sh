@@ -15,7 +15,7 @@ TOOLS_BIN=$(scripts/install-tools.sh)
 export PATH="$TOOLS_BIN:$PATH"
 (cd compat/nextjs && { [ -d node_modules/@auth0/nextjs-auth0 ] || npm ci --silent --no-audit --no-fund; })
 
-FEATURES="auth0-leptos/ssr,demo-app/ssr"
+FEATURES="auth0-leptos/ssr,auth0-leptos/redis,demo-app/ssr"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -28,9 +28,10 @@ cargo clippy -p auth0-leptos -p demo-app --lib --target wasm32-unknown-unknown -
 step "cargo test (unit, integration against the local provider, nextjs-auth0 compatibility, doc tests)"
 cargo test --workspace --features "$FEATURES"
 
-step "release build (server + WASM + CSS) and black-box smoke test"
+step "release build (server + WASM + CSS), black-box smoke test, two instances sharing Redis"
 scripts/build-site.sh release
 scripts/smoke.sh
+scripts/multi-instance.sh
 
 if [ -d end2end/tests ] && ls end2end/tests/*.spec.ts >/dev/null 2>&1; then
   step "browser tests (Playwright + Chromium)"

@@ -1,7 +1,9 @@
 //! The demo's server: the Leptos app, the auth0-leptos routes and session
 //! layer, and a small API protected by access tokens.
 
-use auth0_leptos::server::Auth0;
+use std::sync::Arc;
+
+use auth0_leptos::server::{Auth0, Auth0Config, MemoryStore, RedisStore};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,10 +29,31 @@ async fn main() {
     let leptos_options = conf.leptos_options;
     let addr = leptos_options.site_addr;
 
-    let auth0 = Auth0::from_env().unwrap_or_else(|e| {
+    // SESSION_STORE: `cookie` (default: the session lives in the encrypted
+    // cookie), `memory` (this process only), or a `redis://host:port/db` URL
+    // (shared by every instance of the app).
+    let mut config = Auth0Config::builder().from_env();
+    match std::env::var("SESSION_STORE").unwrap_or_default().as_str() {
+        "" | "cookie" => {}
+        "memory" => config = config.session_store(Arc::new(MemoryStore::new())),
+        url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            match RedisStore::connect(url).await {
+                Ok(store) => config = config.session_store(Arc::new(store)),
+                Err(e) => {
+                    eprintln!("SESSION_STORE: cannot connect to Redis: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        other => {
+            eprintln!("SESSION_STORE must be cookie, memory or a redis:// URL, got {other:?}");
+            std::process::exit(2);
+        }
+    }
+    let auth0 = Auth0::new(config.build().unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(2);
-    });
+    }));
 
     let routes = generate_route_list(App);
     let api = Router::new()
