@@ -773,3 +773,55 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("already used"));
 }
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisible_elsewhere() {
+    let port = support::free_port();
+    let mut redis = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server must be installed (scripts/install-tools.sh installs it)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let store = auth0_leptos::server::RedisStore::connect(&format!("redis://127.0.0.1:{port}/0"))
+        .await
+        .unwrap();
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().session_store(Arc::new(store)).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    let home = b.get("/").await;
+    assert_eq!(
+        home.status,
+        StatusCode::OK,
+        "pages that do not need the session keep working"
+    );
+    let profile = b.get("/auth/profile").await;
+    assert_eq!(profile.status, StatusCode::SERVICE_UNAVAILABLE);
+    let token = b.get("/auth/access-token").await;
+    assert_eq!(token.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(token.json()["error"]["code"], "session_store_unavailable");
+    assert!(
+        b.jar.contains_key("__session"),
+        "an outage does not log the user out"
+    );
+}
