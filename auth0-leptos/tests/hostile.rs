@@ -777,28 +777,8 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisible_elsewhere() {
-    let port = support::free_port();
-    let mut redis = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("redis-server must be installed (scripts/install-tools.sh installs it)");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let store = auth0_leptos::server::RedisStore::connect(&format!("redis://127.0.0.1:{port}/0"))
+    let mut redis = support::RedisServer::start();
+    let store = auth0_leptos::server::RedisStore::connect(&redis.url)
         .await
         .unwrap();
     let op = Op::start().await;
@@ -807,8 +787,7 @@ async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisib
     assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
 
-    redis.kill().unwrap();
-    redis.wait().unwrap();
+    redis.stop();
     let home = b.get("/").await;
     assert_eq!(
         home.status,

@@ -3,6 +3,8 @@
 //! started on a free loopback port and stopped afterwards.
 #![allow(missing_docs)]
 
+mod support;
+
 use std::time::Duration;
 
 use auth0_leptos::server::{LogoutToken, MemoryStore, SessionData, SessionStore, TokenSet};
@@ -94,67 +96,22 @@ async fn memory_store_keeps_the_contract() {
 
 #[cfg(feature = "redis")]
 mod redis {
-    use std::process::{Child, Command, Stdio};
-
     use auth0_leptos::server::{RedisStore, SessionStore};
 
-    /// A `redis-server` of our own; stopped when dropped.
-    pub(crate) struct RedisServer {
-        child: Child,
-        pub(crate) url: String,
-    }
-
-    impl Drop for RedisServer {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    pub(crate) fn start() -> RedisServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (scripts/install-tools.sh installs it)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        RedisServer {
-            child,
-            url: format!("redis://127.0.0.1:{port}/0"),
-        }
-    }
+    use crate::support::RedisServer;
 
     #[tokio::test]
     async fn redis_store_keeps_the_contract() {
-        let server = start();
+        let server = RedisServer::start();
         let store = RedisStore::connect(&server.url).await.unwrap();
         super::contract(&store).await;
     }
 
     #[tokio::test]
     async fn redis_outage_is_an_error_not_a_hang() {
-        let server = start();
+        let mut server = RedisServer::start();
         let store = RedisStore::connect(&server.url).await.unwrap();
-        drop(server);
+        server.stop();
         let started = std::time::Instant::now();
         assert!(store.get("x").await.is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(10));

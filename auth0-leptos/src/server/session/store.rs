@@ -112,6 +112,19 @@ impl MemoryState {
         }
     }
 
+    /// Replaces the record under `id`, indexes included.
+    fn put(&mut self, id: &str, data: &SessionData, ttl: Duration) {
+        self.remove(id);
+        self.sessions.insert(
+            id.to_owned(),
+            Record {
+                data: data.clone(),
+                expires: Instant::now() + ttl,
+            },
+        );
+        self.index(id, data);
+    }
+
     fn sweep(&mut self) {
         let now = Instant::now();
         let expired: Vec<String> = self
@@ -173,15 +186,7 @@ impl SessionStore for MemoryStore {
             if s.sessions.len() % 256 == 255 {
                 s.sweep();
             }
-            s.remove(id);
-            s.sessions.insert(
-                id.to_owned(),
-                Record {
-                    data: data.clone(),
-                    expires: Instant::now() + ttl,
-                },
-            );
-            s.index(id, data);
+            s.put(id, data, ttl);
             Ok(())
         })
     }
@@ -198,20 +203,12 @@ impl SessionStore for MemoryStore {
                 .sessions
                 .get(id)
                 .is_some_and(|r| r.expires > Instant::now());
-            if !live {
+            if live {
+                s.put(id, data, ttl);
+            } else {
                 s.remove(id);
-                return Ok(false);
             }
-            s.remove(id);
-            s.sessions.insert(
-                id.to_owned(),
-                Record {
-                    data: data.clone(),
-                    expires: Instant::now() + ttl,
-                },
-            );
-            s.index(id, data);
-            Ok(true)
+            Ok(live)
         })
     }
 
