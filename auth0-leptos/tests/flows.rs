@@ -666,3 +666,25 @@ async fn backchannel_logout_without_a_store_answers_as_the_seeds_say() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, "A session data store is not configured.");
 }
+
+#[tokio::test]
+async fn single_transaction_mode_uses_one_cookie() {
+    let (mut b, _) = browser(idp_config().enable_parallel_transactions(false));
+    let first = b.get("/auth/login").await;
+    assert!(
+        first.set_cookie("__txn_").is_some(),
+        "{:?}",
+        first.set_cookies()
+    );
+    let second = b.get("/auth/login?returnTo=/second").await;
+    assert_eq!(b.jar.keys().filter(|k| k.starts_with("__txn_")).count(), 1);
+    // The earlier login's state no longer matches the one transaction.
+    let old_state = query(first.location())["state"].clone();
+    let r = b
+        .get(&format!("/auth/callback?state={old_state}&code=x"))
+        .await;
+    assert_eq!(r.body, "The state parameter is invalid.");
+    let back = b.through_provider(second.location()).await;
+    let done = b.get(&back).await;
+    assert_eq!(done.location(), format!("{APP}/second"));
+}
