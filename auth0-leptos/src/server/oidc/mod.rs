@@ -35,8 +35,8 @@ pub(crate) struct Metadata {
     pub(crate) revocation_endpoint: Option<String>,
 }
 
-/// A token endpoint response.
-#[derive(Debug, Clone, Deserialize)]
+/// A token endpoint response. `Debug` omits the tokens.
+#[derive(Clone, Deserialize)]
 pub(crate) struct TokenResponse {
     pub(crate) access_token: String,
     #[serde(default)]
@@ -49,6 +49,19 @@ pub(crate) struct TokenResponse {
     pub(crate) scope: Option<String>,
     #[serde(default)]
     pub(crate) token_type: Option<String>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
 }
 
 impl TokenResponse {
