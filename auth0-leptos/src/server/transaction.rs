@@ -10,7 +10,7 @@ use crate::server::time::now;
 
 /// What `/auth/login` stores for `/auth/callback` (nextjs-auth0's
 /// `TransactionState`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TransactionState {
     pub(crate) nonce: String,
@@ -27,6 +27,18 @@ pub(crate) struct TransactionState {
     /// The cookie's `exp` claim (read on open, written by the sealer).
     #[serde(default, skip_serializing)]
     pub(crate) exp: Option<f64>,
+}
+
+impl std::fmt::Debug for TransactionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The PKCE verifier and the nonce stay out of logs.
+        f.debug_struct("TransactionState")
+            .field("state", &self.state)
+            .field("return_to", &self.return_to)
+            .field("scope", &self.scope)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
 }
 
 impl crate::server::cookies::jwe::WithExp for TransactionState {
