@@ -56,7 +56,10 @@ impl std::fmt::Debug for TokenResponse {
         f.debug_struct("TokenResponse")
             .field("access_token", &"[redacted]")
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("expires_in", &self.expires_in)
             .field("scope", &self.scope)
             .field("token_type", &self.token_type)
