@@ -102,10 +102,7 @@ mod imp {
             scope: request.scope,
             audience: request.audience,
         };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let now = crate::server::time::now();
         session
             .access_token(opts)
             .await

@@ -110,9 +110,8 @@ impl Auth0 {
     pub fn session_from_headers(&self, headers: &HeaderMap) -> Auth0Session {
         let cookies = RequestCookies::from_headers(headers);
         let now = now();
-        let cfg = &self.config().session;
         let opened = cookies
-            .get_chunked(&cfg.cookie.name)
+            .get_chunked(&self.config().session.cookie.name)
             .and_then(|v| self.open_cookie(v, now))
             .and_then(|(mut data, exp)| {
                 if data.internal.created_at <= 0 {
@@ -121,13 +120,28 @@ impl Auth0 {
                 // A shortened absolute duration applies to existing cookies too.
                 (self.session_expiry(data.internal.created_at, now) > now).then_some((data, exp))
             });
+        self.request_session(headers, cookies, opened)
+    }
+
+    /// The handle of one request: resolves base URL and `Secure` once, and
+    /// adopts tokens this process already rotated (the cookie is then rewritten).
+    fn request_session(
+        &self,
+        headers: &HeaderMap,
+        cookies: RequestCookies,
+        opened: Option<(SessionData, i64)>,
+    ) -> Auth0Session {
+        let base_url = resolve_base_url(self.config(), headers).ok();
+        let secure = cookie_secure(
+            self.config(),
+            self.config().session.cookie.secure,
+            base_url.as_ref(),
+        );
         let mut adopted = false;
         let opened = opened.map(|(mut data, exp)| {
             adopted = self.adopt_rotation(&mut data);
             (data, exp)
         });
-        let secure = cookie_secure(self.config(), cfg.cookie.secure, headers);
-        let base_url = resolve_base_url(self.config(), headers).ok();
         let session = Auth0Session::new(self.clone(), cookies, secure, base_url, opened);
         if adopted {
             session.modify(|_| {});
@@ -181,37 +195,29 @@ impl Auth0 {
         };
         let cookies = RequestCookies::from_headers(headers);
         let now = now();
-        let cfg = &self.config().session;
-        let secure = cookie_secure(self.config(), cfg.cookie.secure, headers);
-        let base_url = resolve_base_url(self.config(), headers).ok();
         let id_cookie = cookies
-            .get_chunked(&cfg.cookie.name)
+            .get_chunked(&self.config().session.cookie.name)
             .and_then(|v| self.keyring().open::<StoreCookie>(&v, now));
         let Some((c, exp)) = id_cookie else {
-            return Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+            return self.request_session(headers, cookies, None);
         };
         match store.get(&c.id).await {
-            Ok(Some(mut data)) if self.session_expiry(data.internal.created_at, now) > now => {
-                let adopted = self.adopt_rotation(&mut data);
-                let session =
-                    Auth0Session::new(self.clone(), cookies, secure, base_url, Some((data, exp)));
+            Ok(Some(data)) if self.session_expiry(data.internal.created_at, now) > now => {
+                let session = self.request_session(headers, cookies, Some((data, exp)));
                 session.set_store_state(Some(c.id), false);
-                if adopted {
-                    session.modify(|_| {});
-                }
                 session
             }
             Ok(_) => {
                 // Deleted (logout elsewhere, back-channel logout) or expired:
                 // the cookie goes too.
-                let session = Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+                let session = self.request_session(headers, cookies, None);
                 session.set_store_state(Some(c.id), false);
                 session.clear();
                 session
             }
             Err(e) => {
                 crate::server::log_error(&format!("session store unavailable: {e}"));
-                let session = Auth0Session::new(self.clone(), cookies, secure, base_url, None);
+                let session = self.request_session(headers, cookies, None);
                 session.set_store_state(None, true);
                 session
             }

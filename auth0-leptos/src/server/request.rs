@@ -70,21 +70,17 @@ pub(crate) fn resolve_base_url(
 pub(crate) fn cookie_secure(
     config: &Auth0Config,
     explicit: Option<bool>,
-    headers: &HeaderMap,
+    base: Option<&Url>,
 ) -> bool {
     if let Some(s) = explicit {
         return s;
     }
     match &config.app_base_url {
         AppBaseUrl::Static(u) => u.scheme() == "https",
-        AppBaseUrl::Inferred | AppBaseUrl::AllowList(_) => {
-            if config.production && matches!(config.app_base_url, AppBaseUrl::Inferred) {
-                return true;
-            }
-            resolve_base_url(config, headers)
-                .map(|u| u.scheme() == "https")
-                .unwrap_or(config.production)
-        }
+        AppBaseUrl::Inferred if config.production => true,
+        AppBaseUrl::Inferred | AppBaseUrl::AllowList(_) => base
+            .map(|u| u.scheme() == "https")
+            .unwrap_or(config.production),
     }
 }
 

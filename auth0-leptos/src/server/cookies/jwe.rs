@@ -20,7 +20,7 @@ use crate::server::secret::Secret;
 /// `{"alg":"dir","enc":"A256GCM"}`, base64url: the protected header we write.
 const HEADER_B64: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
 /// Clock tolerance when checking `exp`, as in nextjs-auth0.
-const CLOCK_TOLERANCE: i64 = 15;
+pub(crate) const CLOCK_TOLERANCE: i64 = 15;
 /// Upper bound on what we try to open: 64 KiB is far above any browser's
 /// cookie budget, so anything larger is not ours.
 const MAX_TOKEN_LEN: usize = 64 * 1024;

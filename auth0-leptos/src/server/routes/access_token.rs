@@ -1,25 +1,16 @@
 //! `GET /auth/access-token`: an access token for the browser.
 
 use axum::extract::Query;
-use axum::http::header::{CACHE_CONTROL, EXPIRES, PRAGMA};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
 use crate::server::error::AccessTokenErrorCode;
+use crate::server::routes::NO_CACHE;
 use crate::server::session::Auth0Session;
 use crate::server::time::now;
 use crate::server::tokens::AccessTokenOptions;
-
-const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
-    (
-        CACHE_CONTROL,
-        "private, no-cache, no-store, must-revalidate, max-age=0",
-    ),
-    (PRAGMA, "no-cache"),
-    (EXPIRES, "0"),
-];
 
 pub(super) async fn handler(
     session: Auth0Session,

@@ -38,6 +38,17 @@ impl Auth0 {
     }
 }
 
+/// The headers that keep a response out of every cache (sent with session
+/// cookies and with session data).
+pub(crate) const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
+    (
+        CACHE_CONTROL,
+        "private, no-cache, no-store, must-revalidate, max-age=0",
+    ),
+    (axum::http::header::PRAGMA, "no-cache"),
+    (axum::http::header::EXPIRES, "0"),
+];
+
 /// Query parameters in order (first value wins on lookups).
 pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())

@@ -1,20 +1,11 @@
 //! `GET /auth/profile`: the user as JSON.
 
-use axum::http::header::{CACHE_CONTROL, EXPIRES, PRAGMA};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::server::routes::NO_CACHE;
 use crate::server::session::Auth0Session;
-
-const NO_CACHE: [(axum::http::HeaderName, &str); 3] = [
-    (
-        CACHE_CONTROL,
-        "private, no-cache, no-store, must-revalidate, max-age=0",
-    ),
-    (PRAGMA, "no-cache"),
-    (EXPIRES, "0"),
-];
 
 pub(super) async fn handler(session: Auth0Session) -> Response {
     if session.store_unavailable() {

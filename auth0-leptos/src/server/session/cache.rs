@@ -10,13 +10,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::server::cookies::jwe::CLOCK_TOLERANCE;
 use crate::server::session::SessionData;
 
 /// Entries kept at most; the cache is emptied when full (cheap, and a miss
 /// only costs one decryption).
 const CAPACITY: usize = 2048;
-/// Clock tolerance on `exp`, as when opening.
-const CLOCK_TOLERANCE: i64 = 15;
 
 struct Entry {
     cookie: String,

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
-use http::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA, SET_COOKIE};
+use http::header::{HeaderValue, CACHE_CONTROL, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 
@@ -341,12 +341,9 @@ impl Auth0Session {
             session_cookie_written = true;
         }
         if session_cookie_written {
-            headers.insert(
-                CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache, no-store, must-revalidate, max-age=0"),
-            );
-            headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
-            headers.insert(EXPIRES, HeaderValue::from_static("0"));
+            for (name, value) in crate::server::routes::NO_CACHE {
+                headers.insert(name, HeaderValue::from_static(value));
+            }
         }
         for c in out {
             if let Ok(v) = HeaderValue::from_str(&c.to_header_value()) {
