@@ -15,7 +15,7 @@ TOOLS_BIN=$(scripts/install-tools.sh)
 export PATH="$TOOLS_BIN:$PATH"
 (cd compat/nextjs && { [ -d node_modules/@auth0/nextjs-auth0 ] || npm ci --silent --no-audit --no-fund; })
 
-FEATURES="auth0-leptos/ssr,auth0-leptos/redis,demo-app/ssr"
+FEATURES="auth0-leptos/ssr,auth0-leptos/redis,auth0-leptos/testing,demo-app/ssr"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -1,16 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod components;
-pub use components::*;
+mod error;
+pub mod secret;
+mod token;
 mod user;
 
 #[cfg(feature = "ssr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssr")))]
 pub mod server;
 
+pub use components::*;
+pub use error::{AccessTokenError, AuthError, OAuth2Error};
+pub use token::{AccessTokenRequest, AccessTokenResponse};
 pub use user::{User, DEFAULT_ID_TOKEN_CLAIMS};
-
-/// Message prefix of the error a server function returns when nobody is
-/// logged in (see `server::require_user`).
-pub const NOT_AUTHENTICATED: &str = "not_authenticated";

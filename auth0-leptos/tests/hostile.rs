@@ -565,7 +565,7 @@ async fn refresh_failures_have_stable_codes() {
     assert_eq!(r.json()["token"], "at-new");
     let saved =
         auth0_leptos::server::testing::open_session_cookie(&b.jar["__session"], SECRET).unwrap();
-    assert_eq!(saved.token_set.refresh_token.unwrap().expose(), "rt-old");
+    assert_eq!(saved.token_set.refresh_token.unwrap().secret(), "rt-old");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 

@@ -1,8 +1,8 @@
 //! Pages and layout of the demo.
 
 use auth0_leptos::{
-    get_access_token, use_user, AccessTokenRequest, Auth0Provider, LoginLink, LogoutLink,
-    ProtectedParentRoute, ProtectedRoute,
+    get_access_token, use_user, AccessTokenRequest, Auth0Provider, AuthError, LoginLink,
+    LogoutLink, ProtectedParentRoute, ProtectedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -174,7 +174,7 @@ fn AccountEmail() -> impl IntoView {
 
 /// A greeting only a logged-in user may get.
 #[server(endpoint = "secret_message")]
-pub async fn secret_message() -> Result<String, ServerFnError> {
+pub async fn secret_message() -> Result<String, AuthError> {
     let user = auth0_leptos::server::require_user().await?;
     Ok(format!(
         "Hello {}, this message comes from a server function.",
@@ -196,8 +196,8 @@ fn ServerFnPage() -> impl IntoView {
                 {move || match ask.value().get() {
                     None => view! { <span></span> }.into_any(),
                     Some(Ok(msg)) => view! { <p class="ok">{msg}</p> }.into_any(),
-                    Some(Err(e)) if e.to_string().contains(auth0_leptos::NOT_AUTHENTICATED) => view! {
-                        <p class="error">
+                    Some(Err(AuthError::NotAuthenticated)) => view! {
+                        <p class="error" id="not-authenticated" data-code="not_authenticated">
                             "You are not logged in (not_authenticated). "
                             <LoginLink return_to=location.pathname.get_untracked()>"Log in"</LoginLink>
                         </p>
@@ -242,7 +242,7 @@ fn ApiPage() -> impl IntoView {
                 Ok(t) => {
                     token.set(Some(t.clone()));
                     error.set(None);
-                    api_result.set(Some(call_messages_api(&t.token).await));
+                    api_result.set(Some(call_messages_api(t.token.secret()).await));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -259,8 +259,8 @@ fn ApiPage() -> impl IntoView {
             </p>
             {move || token.get().map(|t| view! {
                 <dl class="token">
-                    <dt>"Token"</dt><dd id="token" class="mono">{format!("{}…", t.token.chars().take(24).collect::<String>())}</dd>
-                    <dt>"Expires"</dt><dd id="expires-at" data-token=t.token.clone()>{format!("in {} s (at {})", t.expires_in, t.expires_at)}</dd>
+                    <dt>"Token"</dt><dd id="token" class="mono">{format!("{}…", t.token.secret().chars().take(24).collect::<String>())}</dd>
+                    <dt>"Expires"</dt><dd id="expires-at" data-token=t.token.secret().to_owned()>{format!("in {} s (at {})", t.expires_in, t.expires_at)}</dd>
                     <dt>"Scope"</dt><dd>{t.scope.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             })}

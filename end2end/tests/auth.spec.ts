@@ -110,6 +110,21 @@ test("a server function that requires a user fails cleanly when logged out", asy
   await expect(page.locator("#answer .ok")).toHaveCount(0);
 });
 
+test("the server function's typed error reaches the browser as AuthError::NotAuthenticated", async ({ page }) => {
+  await page.goto("/server");
+  await hydrated(page);
+  await page.locator("#ask").click();
+  // Rendered only by the `Err(AuthError::NotAuthenticated)` match arm, not by
+  // the generic error arm: the enum variant itself crossed the wire.
+  await expect(page.locator("#not-authenticated")).toHaveAttribute("data-code", "not_authenticated");
+  await logIn(page);
+  await page.goto("/server");
+  await hydrated(page);
+  await page.locator("#ask").click();
+  await expect(page.locator("#answer .ok")).toContainText("Hello Test User");
+  await expect(page.locator("#not-authenticated")).toHaveCount(0);
+});
+
 test("nested pages of a protected parent route are guarded too", async ({ page }) => {
   const res = await page.request.get("/account/email", { maxRedirects: 0 });
   expect(res.status()).toBe(302);

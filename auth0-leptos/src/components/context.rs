@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::User;
+use crate::{AccessTokenError, AccessTokenRequest, AccessTokenResponse, AuthError, User};
 
 /// Paths of the authentication routes as the browser sees them (base path
 /// included). Filled from the server's configuration during SSR.
@@ -43,15 +43,11 @@ fn initial_state() -> InitialState {
     let Some(parts) = use_context::<Parts>() else {
         return InitialState::default();
     };
-    let user = parts
-        .extensions
-        .get::<crate::server::Auth0Session>()
-        .and_then(|s| s.user());
-    let routes = parts
-        .extensions
-        .get::<crate::server::Auth0>()
-        .map(|a| {
-            let r = a.config().routes();
+    let session = parts.extensions.get::<crate::server::Auth0Session>();
+    let user = session.and_then(|s| s.user());
+    let routes = session
+        .map(|s| {
+            let r = s.engine().config().routes();
             AuthRoutes {
                 login: r.login,
                 logout: r.logout,
@@ -68,13 +64,58 @@ fn initial_state() -> InitialState {
     InitialState::default()
 }
 
-/// The auth state provided by [`Auth0Provider`].
+/// The auth state of the app: a `Copy` handle of signals and methods,
+/// from [`use_auth0`] (or [`try_use_auth0`]). The route paths are captured
+/// when the handle is made, so its methods work inside spawned futures,
+/// where no reactive owner (and so no context) is current.
 #[derive(Clone, Copy)]
-struct AuthContext {
+pub struct Auth0Handle {
     user: RwSignal<Option<User>>,
     is_loading: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<AuthError>>,
     routes: StoredValue<AuthRoutes>,
+}
+
+impl std::fmt::Debug for Auth0Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Handle").finish_non_exhaustive()
+    }
+}
+
+impl Auth0Handle {
+    /// The logged-in user, reactive; `None` when logged out.
+    pub fn user(&self) -> Signal<Option<User>> {
+        self.user.into()
+    }
+
+    /// `true` while the user is being fetched again.
+    pub fn is_loading(&self) -> Signal<bool> {
+        self.is_loading.into()
+    }
+
+    /// The last error fetching the user.
+    pub fn error(&self) -> Signal<Option<AuthError>> {
+        self.error.into()
+    }
+
+    /// The authentication routes (base path included) the server configured.
+    pub fn routes(&self) -> AuthRoutes {
+        self.routes.get_value()
+    }
+
+    /// Asks the server for the user again (the library's `auth0_user`
+    /// server function), e.g. after the session changed.
+    pub fn refetch(&self) {
+        refetch_user(*self);
+    }
+
+    /// An access token: the same as [`get_access_token`](crate::get_access_token).
+    pub async fn get_access_token(
+        &self,
+        request: AccessTokenRequest,
+    ) -> Result<AccessTokenResponse, AccessTokenError> {
+        crate::get_access_token(request).await
+    }
 }
 
 /// The reactive user state returned by [`use_user`].
@@ -82,17 +123,17 @@ struct AuthContext {
 pub struct UserState {
     /// The logged-in user, `None` when logged out.
     pub user: Signal<Option<User>>,
-    /// `true` while the profile is being fetched again.
+    /// `true` while the user is being fetched again.
     pub is_loading: Signal<bool>,
-    /// The last error fetching the profile (network or server error).
-    pub error: Signal<Option<String>>,
-    refetch: Callback<()>,
+    /// The last error fetching the user.
+    pub error: Signal<Option<AuthError>>,
+    handle: Auth0Handle,
 }
 
 impl UserState {
-    /// Fetches the profile route again (e.g. after the session changed).
+    /// Asks the server for the user again (e.g. after the session changed).
     pub fn refetch(&self) {
-        self.refetch.run(());
+        self.handle.refetch();
     }
 }
 
@@ -127,22 +168,15 @@ pub fn Auth0Provider(
     /// An explicit initial user; by default the user of the current request.
     #[prop(optional)]
     user: Option<Option<User>>,
-    /// Profile route to fetch from, when not the server's configured one.
-    #[prop(optional, into)]
-    profile_route: Option<String>,
     /// The app.
     children: Children,
 ) -> impl IntoView {
     let initial = SharedValue::new(initial_state).into_inner();
-    let mut routes = initial.routes;
-    if let Some(p) = profile_route {
-        routes.profile = p;
-    }
-    let ctx = AuthContext {
+    let ctx = Auth0Handle {
         user: RwSignal::new(user.unwrap_or(initial.user)),
         is_loading: RwSignal::new(false),
         error: RwSignal::new(None),
-        routes: StoredValue::new(routes),
+        routes: StoredValue::new(initial.routes),
     };
     provide_context(ctx);
 
@@ -154,61 +188,69 @@ pub fn Auth0Provider(
     children()
 }
 
-#[cfg(feature = "hydrate")]
-fn refetch_user(ctx: AuthContext) {
-    let url = ctx.routes.with_value(|r| r.profile.clone());
-    ctx.is_loading.set(true);
-    leptos::task::spawn_local(async move {
-        match super::fetch::get_json(&url).await {
-            Ok((200, Some(body))) => match serde_json::from_value::<User>(body) {
-                Ok(u) => {
-                    ctx.user.set(Some(u));
+fn refetch_user(ctx: Auth0Handle) {
+    // Only the browser fetches again; the server render already has the user.
+    #[cfg(feature = "hydrate")]
+    {
+        ctx.is_loading.set(true);
+        leptos::task::spawn_local(async move {
+            match super::server_fns::auth0_user().await {
+                Ok(user) => {
+                    ctx.user.set(user);
                     ctx.error.set(None);
                 }
-                Err(e) => ctx.error.set(Some(format!("invalid profile: {e}"))),
-            },
-            Ok((204 | 401, _)) => {
-                ctx.user.set(None);
-                ctx.error.set(None);
+                Err(e) => ctx.error.set(Some(e)),
             }
-            Ok((status, _)) => ctx
-                .error
-                .set(Some(format!("profile request failed with status {status}"))),
-            Err(e) => ctx.error.set(Some(e)),
-        }
-        ctx.is_loading.set(false);
-    });
+            ctx.is_loading.set(false);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ctx;
 }
 
-#[cfg(not(feature = "hydrate"))]
-fn refetch_user(_ctx: AuthContext) {}
-
-fn context() -> AuthContext {
-    use_context::<AuthContext>().unwrap_or_else(|| {
-        // Without a provider: the request's user during SSR, nobody in the browser.
-        let initial = initial_state();
-        AuthContext {
-            user: RwSignal::new(initial.user),
-            is_loading: RwSignal::new(false),
-            error: RwSignal::new(None),
-            routes: StoredValue::new(initial.routes),
-        }
+/// The auth handle of the surrounding [`Auth0Provider`].
+///
+/// # Panics
+/// Outside an [`Auth0Provider`] (or where no reactive owner is current,
+/// such as inside a spawned future): the message names the mistake. Use
+/// [`try_use_auth0`] where the provider may be missing.
+#[track_caller]
+pub fn use_auth0() -> Auth0Handle {
+    try_use_auth0().unwrap_or_else(|| {
+        panic!(
+            "auth0-leptos: use_auth0() found no <Auth0Provider>. Wrap your app in \
+             <Auth0Provider>, and call use_auth0() while rendering (not inside a \
+             spawned future: make the handle first, then move it in)."
+        )
     })
 }
 
-/// The current user, reactive. Inside [`Auth0Provider`] it is filled from the
-/// server-rendered payload; `refetch()` asks `/auth/profile` again.
+/// The auth handle of the surrounding [`Auth0Provider`], or `None`.
+pub fn try_use_auth0() -> Option<Auth0Handle> {
+    use_context::<Auth0Handle>()
+}
+
+/// The current user, reactive: the short form of [`use_auth0`]. Filled from
+/// the server-rendered payload; `refetch()` asks the server again.
+///
+/// # Panics
+/// Outside an [`Auth0Provider`], like [`use_auth0`].
+#[track_caller]
 pub fn use_user() -> UserState {
-    let ctx = context();
+    let handle = use_auth0();
     UserState {
-        user: ctx.user.into(),
-        is_loading: ctx.is_loading.into(),
-        error: ctx.error.into(),
-        refetch: Callback::new(move |_| refetch_user(ctx)),
+        user: handle.user(),
+        is_loading: handle.is_loading(),
+        error: handle.error(),
+        handle,
     }
 }
 
 /// The authentication routes (with base path) the server configured.
+///
+/// # Panics
+/// Outside an [`Auth0Provider`], like [`use_auth0`].
+#[track_caller]
 pub fn use_auth_routes() -> AuthRoutes {
-    context().routes.get_value()
+    use_auth0().routes()
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::secret::{ClientSecret, CookieSecret};
 use crate::server::hooks::{BeforeSessionSaved, OnCallback};
-use crate::server::secret::Secret;
 
 /// Default scope requested at login.
 pub const DEFAULT_SCOPE: &str = "openid profile email offline_access";
@@ -231,9 +231,9 @@ pub struct Auth0Config {
     pub(crate) domain: String,
     pub(crate) issuer: Url,
     pub(crate) client_id: String,
-    pub(crate) client_secret: Secret,
+    pub(crate) client_secret: ClientSecret,
     pub(crate) client_auth_method: ClientAuthMethod,
-    pub(crate) secrets: Vec<Secret>,
+    pub(crate) secrets: Vec<CookieSecret>,
     pub(crate) app_base_url: AppBaseUrl,
     pub(crate) authorization_parameters: AuthorizationParameters,
     pub(crate) sign_in_return_to_path: String,
@@ -254,8 +254,7 @@ pub struct Auth0Config {
     pub(crate) production: bool,
     pub(crate) before_session_saved: Option<BeforeSessionSaved>,
     pub(crate) on_callback: Option<OnCallback>,
-    pub(crate) session_store:
-        Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
+    pub(crate) session_store: Option<std::sync::Arc<dyn crate::server::session::SessionStore>>,
 }
 
 impl fmt::Debug for Auth0Config {
@@ -387,9 +386,9 @@ impl Auth0Config {
 pub struct Auth0ConfigBuilder {
     domain: Option<String>,
     client_id: Option<String>,
-    client_secret: Option<Secret>,
+    client_secret: Option<ClientSecret>,
     client_auth_method: Option<String>,
-    secrets: Vec<Secret>,
+    secrets: Vec<CookieSecret>,
     app_base_url: Option<String>,
     scope: Option<String>,
     audience: Option<String>,
@@ -415,7 +414,7 @@ pub struct Auth0ConfigBuilder {
     production: Option<bool>,
     before_session_saved: Option<BeforeSessionSaved>,
     on_callback: Option<OnCallback>,
-    session_store: Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
+    session_store: Option<std::sync::Arc<dyn crate::server::session::SessionStore>>,
     env_problems: Vec<String>,
 }
 
@@ -471,7 +470,7 @@ impl Auth0ConfigBuilder {
                     .split(',')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(Secret::from)
+                    .map(CookieSecret::from)
                     .collect();
             }
         }
@@ -528,7 +527,7 @@ impl Auth0ConfigBuilder {
         self
     }
     /// Client secret.
-    pub fn client_secret(mut self, v: impl Into<Secret>) -> Self {
+    pub fn client_secret(mut self, v: impl Into<ClientSecret>) -> Self {
         self.client_secret = Some(v.into());
         self
     }
@@ -542,7 +541,7 @@ impl Auth0ConfigBuilder {
     }
     /// The cookie secret (at least 32 characters). Calling it again adds an
     /// older secret that still decrypts (rotation): the first one encrypts.
-    pub fn secret(mut self, v: impl Into<Secret>) -> Self {
+    pub fn secret(mut self, v: impl Into<CookieSecret>) -> Self {
         self.secrets.push(v.into());
         self
     }
@@ -665,7 +664,7 @@ impl Auth0ConfigBuilder {
     /// only an encrypted session id, and back-channel logout can end sessions.
     pub fn session_store(
         mut self,
-        store: std::sync::Arc<dyn crate::server::session::store::SessionStore>,
+        store: std::sync::Arc<dyn crate::server::session::SessionStore>,
     ) -> Self {
         self.session_store = Some(store);
         self
@@ -709,7 +708,7 @@ impl Auth0ConfigBuilder {
             problems.push("AUTH0_CLIENT_ID (client_id) is required".into());
         }
         let client_secret = self.client_secret.clone().unwrap_or_default();
-        if client_secret.expose().is_empty() {
+        if client_secret.secret().is_empty() {
             problems.push("AUTH0_CLIENT_SECRET (client_secret) is required".into());
         }
         if self.secrets.is_empty() {
@@ -719,7 +718,7 @@ impl Auth0ConfigBuilder {
             );
         }
         for (i, s) in self.secrets.iter().enumerate() {
-            if s.expose().len() < 32 {
+            if s.secret().len() < 32 {
                 problems.push(format!(
                     "AUTH0_SECRET{} must be at least 32 characters (generate one with `openssl rand -hex 32`)",
                     if i == 0 { String::new() } else { format!(" #{}", i + 1) }

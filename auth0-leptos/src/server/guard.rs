@@ -4,7 +4,8 @@ use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use crate::server::session::Auth0Session;
+use crate::server::error::NotAuthenticated;
+use crate::server::handle::Auth0Session;
 use crate::User;
 
 /// Extractor for axum handlers that need a logged-in user (the seeds'
@@ -30,6 +31,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
         session
             .user()
             .map(RequireUser)
-            .ok_or_else(|| crate::server::session::handle_types::NotAuthenticated.into_response())
+            .ok_or_else(|| NotAuthenticated.into_response())
     }
 }

@@ -2,43 +2,43 @@
 
 use leptos::prelude::*;
 
-use crate::server::error::AccessTokenError;
-use crate::server::session::Auth0Session;
-use crate::server::tokens::{AccessToken, AccessTokenOptions};
-use crate::server::SessionData;
-use crate::User;
+use crate::server::handle::Auth0Session;
+use crate::server::session::SessionData;
+use crate::{AuthError, User};
 
 /// The current request's session handle, from inside a server function or a
-/// server-rendered component. Needs the [`Auth0Layer`](crate::server::Auth0Layer).
-pub async fn session() -> Result<Auth0Session, ServerFnError> {
-    leptos_axum::extract::<Auth0Session>().await.map_err(|_| {
-        ServerFnError::new("auth0-leptos: no session on this request (is auth0.layer() installed?)")
-    })
+/// server-rendered component. [`AuthError::NotConfigured`] without the
+/// [`Auth0Layer`](crate::server::Auth0Layer).
+pub async fn session() -> Result<Auth0Session, AuthError> {
+    leptos_axum::extract::<Auth0Session>()
+        .await
+        .map_err(|_| AuthError::NotConfigured)
 }
 
 /// The session data of the current request (the seeds' `getSession`).
-pub async fn get_session() -> Result<Option<SessionData>, ServerFnError> {
+pub async fn get_session() -> Result<Option<SessionData>, AuthError> {
     Ok(session().await?.get())
 }
 
-/// The logged-in user, or the error `not_authenticated` (a server-function
-/// guard: the client sees a `ServerFnError` whose message starts with
-/// `not_authenticated`).
-pub async fn require_user() -> Result<User, ServerFnError> {
-    session()
-        .await?
-        .user()
-        .ok_or_else(|| ServerFnError::new(crate::NOT_AUTHENTICATED))
-}
-
-/// An access token for the current user (the seeds' `getAccessToken`),
-/// refreshed when needed; the refreshed tokens are saved by the layer.
-pub async fn get_access_token(options: AccessTokenOptions) -> Result<AccessToken, ServerFnError> {
-    session()
-        .await?
-        .access_token(options)
-        .await
-        .map_err(|e: AccessTokenError| ServerFnError::new(e.to_string()))
+/// The logged-in user, or [`AuthError::NotAuthenticated`]: the guard of
+/// server functions. The browser receives the same typed error.
+///
+/// ```
+/// use leptos::prelude::*;
+/// use auth0_leptos::AuthError;
+///
+/// #[server]
+/// pub async fn secret_message() -> Result<String, AuthError> {
+///     let user = auth0_leptos::server::require_user().await?;
+///     Ok(format!("Only {} may read this.", user.display_name()))
+/// }
+/// ```
+pub async fn require_user() -> Result<User, AuthError> {
+    let session = session().await?;
+    if session.store_unavailable() {
+        return Err(AuthError::SessionStoreUnavailable);
+    }
+    session.user().ok_or(AuthError::NotAuthenticated)
 }
 
 /// The user of the request being rendered, synchronously: reads the session

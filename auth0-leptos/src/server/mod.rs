@@ -1,49 +1,60 @@
 //! The server side (feature `ssr`): configuration, the [`Auth0`] client, the
 //! `/auth/*` routes, the session layer, tokens, and helpers for Leptos server
 //! functions and axum handlers.
+//!
+//! Modules import only downward. From the bottom: `time`, `crypto`,
+//! `session` (data, state, stores; no configuration), `config`, `cookies`,
+//! `request`, `error`, `response`, `oidc` (the provider), `tokens` (refresh
+//! and rotation), `transaction`, `engine` (what every request shares),
+//! `authorize`, `handle` ([`Auth0Session`]), `layer` (the only writer of
+//! cookies), `guard` and `leptos` (for handlers and server functions),
+//! `routes` (one file per `/auth` route), and `client` ([`Auth0`], the
+//! facade) on top.
 
+mod authorize;
 mod client;
 mod config;
-pub(crate) mod cookies;
+mod cookies;
+mod crypto;
+mod engine;
 mod error;
 mod guard;
+mod handle;
 mod hooks;
 mod layer;
 mod leptos;
-pub(crate) mod oidc;
+mod oidc;
 mod request;
+mod response;
 mod routes;
-mod secret;
 mod session;
+#[cfg(any(test, feature = "testing"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 pub(crate) mod time;
 mod tokens;
 mod transaction;
 
+pub use authorize::LoginOptions;
 pub use client::Auth0;
 pub use config::{
     AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
     ConfigError, LogoutStrategy, Routes, SameSite, SessionConfig, SessionCookieConfig,
     TransactionCookieConfig, DEFAULT_SCOPE,
 };
-pub use error::{AccessTokenError, AccessTokenErrorCode, CallbackError, OAuth2Error};
+pub use error::{
+    CallbackError, MissingLayer, NotAuthenticated, OAuth2Error, RouteError, TokenFault, TokenKind,
+    TokenValidationError,
+};
 pub use guard::RequireUser;
+pub use handle::Auth0Session;
 pub use hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
 pub use layer::{Auth0Layer, Auth0Service};
-pub use leptos::{get_access_token, get_session, require_user, session, user};
-pub use routes::LoginOptions;
-pub use secret::Secret;
-pub use session::handle_types::{MissingLayer, NotAuthenticated};
+pub use leptos::{get_session, require_user, session, user};
 #[cfg(feature = "redis")]
-pub use session::redis_store::RedisStore;
-pub use session::store::{LogoutToken, MemoryStore, SessionStore, StoreError, StoreFuture};
-pub use session::{AccessTokenEntry, Auth0Session, Internal, SessionData, TokenSet};
-pub use tokens::{AccessToken, AccessTokenOptions};
-
-pub(crate) fn log_error(msg: &str) {
-    tracing::error!(target: "auth0_leptos", "{msg}");
-}
-
-pub(crate) fn log_warn(msg: &str) {
-    tracing::warn!(target: "auth0_leptos", "{msg}");
-}
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use session::RedisStore;
+pub use session::{
+    AccessTokenEntry, Internal, LogoutToken, MemoryStore, SessionData, SessionStore, StoreError,
+    StoreErrorKind, StoreFuture, TokenSet,
+};

@@ -1,7 +1,8 @@
-//! Test helpers.
+//! Test helpers (feature `testing`): session cookies for integration tests
+//! and benchmarks.
 
-use crate::server::cookies::jwe::Keyring;
-use crate::server::secret::Secret;
+use crate::secret::CookieSecret;
+use crate::server::crypto::jwe::Keyring;
 use crate::server::session::SessionData;
 use crate::server::time::now;
 
@@ -20,14 +21,14 @@ use crate::server::time::now;
 /// assert_eq!(cookie.split('.').count(), 5);
 /// ```
 pub fn generate_session_cookie(session: &SessionData, secret: &str) -> String {
-    let keyring = Keyring::new([&Secret::new(secret)]);
+    let keyring = Keyring::new([&CookieSecret::new(secret)]);
     keyring.seal(session, now() + 3600).unwrap_or_default()
 }
 
 /// Opens a session cookie value sealed with `secret` (by this crate or by
 /// nextjs-auth0). `None` when it does not open or has expired.
 pub fn open_session_cookie(value: &str, secret: &str) -> Option<SessionData> {
-    let keyring = Keyring::new([&Secret::new(secret)]);
+    let keyring = Keyring::new([&CookieSecret::new(secret)]);
     keyring.open::<SessionData>(value, now()).map(|(s, _)| s)
 }
 
@@ -41,7 +42,7 @@ pub struct SessionCookieCodec {
 impl SessionCookieCodec {
     /// Derives the keys of `secrets` (the first one seals).
     pub fn new(secrets: &[&str]) -> Self {
-        let secrets: Vec<Secret> = secrets.iter().map(|s| Secret::new(*s)).collect();
+        let secrets: Vec<CookieSecret> = secrets.iter().map(|s| CookieSecret::new(*s)).collect();
         Self {
             keyring: Keyring::new(&secrets),
         }

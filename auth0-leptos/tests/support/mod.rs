@@ -116,8 +116,8 @@ pub fn app(auth0: &Auth0) -> Router {
             "/server-token",
             get(|s: Auth0Session| async move {
                 match s.access_token(Default::default()).await {
-                    Ok(t) => (StatusCode::OK, t.token.expose().to_owned()),
-                    Err(e) => (StatusCode::UNAUTHORIZED, e.code.as_str().to_owned()),
+                    Ok(t) => (StatusCode::OK, t.token.secret().to_owned()),
+                    Err(e) => (StatusCode::UNAUTHORIZED, e.code().to_owned()),
                 }
             }),
         )

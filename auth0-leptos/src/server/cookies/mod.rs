@@ -1,7 +1,5 @@
 //! Cookies: parsing the request's `Cookie` headers, writing `Set-Cookie`,
-//! splitting large values into chunks, and the JWE format.
-
-pub(crate) mod jwe;
+//! and splitting large values into chunks.
 
 use http::header::{HeaderMap, COOKIE};
 

@@ -3,6 +3,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
+use crate::server::error::{TokenFault as F, TokenKind, TokenValidationError};
 use crate::server::oidc::Oidc;
 use crate::server::time::now;
 
@@ -39,8 +40,8 @@ impl Oidc {
         &self,
         token: &str,
         audience: &str,
-        what: &str,
-    ) -> Result<Map<String, Value>, String> {
+        what: TokenKind,
+    ) -> Result<Map<String, Value>, TokenValidationError> {
         self.verify_jwt_requiring(token, audience, what, &["exp", "iss", "aud", "sub"])
             .await
     }
@@ -50,16 +51,23 @@ impl Oidc {
         &self,
         token: &str,
         audience: &str,
-        what: &str,
+        what: TokenKind,
         required: &[&str],
-    ) -> Result<Map<String, Value>, String> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| format!("malformed {what}"))?;
+    ) -> Result<Map<String, Value>, TokenValidationError> {
+        let fail = |fault| TokenValidationError::new(what, fault);
+        let header = jsonwebtoken::decode_header(token).map_err(|_| fail(F::Malformed))?;
         if !ALLOWED.contains(&header.alg) {
-            return Err(format!("{what} algorithm {:?} is not allowed", header.alg));
+            return Err(fail(F::AlgorithmNotAllowed));
         }
-        let jwk = self.signing_key(header.kid.as_deref(), header.alg).await?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "unusable signing key".to_owned())?;
-        let md = self.metadata().await.map_err(|e| e.to_string())?;
+        let jwk = self
+            .signing_key(header.kid.as_deref(), header.alg)
+            .await
+            .map_err(fail)?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| fail(F::NoMatchingKey))?;
+        let md = self
+            .metadata()
+            .await
+            .map_err(|_| fail(F::KeysUnavailable))?;
         let mut v = Validation::new(header.alg);
         v.algorithms = vec![header.alg];
         v.leeway = LEEWAY;
@@ -73,15 +81,15 @@ impl Oidc {
             .map(|d| d.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
-                match e.kind() {
-                    K::InvalidSignature => format!("{what} signature is invalid"),
-                    K::ExpiredSignature => format!("{what} has expired"),
-                    K::InvalidIssuer => format!("{what} issuer (iss) is invalid"),
-                    K::InvalidAudience => format!("{what} audience (aud) is invalid"),
-                    K::ImmatureSignature => format!("{what} is not valid yet (nbf)"),
-                    K::MissingRequiredClaim(c) => format!("{what} is missing the {c} claim"),
-                    _ => format!("{what} is invalid"),
-                }
+                fail(match e.kind() {
+                    K::InvalidSignature => F::BadSignature,
+                    K::ExpiredSignature => F::Expired,
+                    K::InvalidIssuer => F::WrongIssuer,
+                    K::InvalidAudience => F::WrongAudience,
+                    K::ImmatureSignature => F::NotYetValid,
+                    K::MissingRequiredClaim(c) => F::MissingClaim(c.clone()),
+                    _ => F::Invalid,
+                })
             })
     }
 
@@ -93,44 +101,44 @@ impl Oidc {
         token: &str,
         client_id: &str,
         expect: Expectations<'_>,
-    ) -> Result<Map<String, Value>, String> {
-        let claims = self.verify_jwt(token, client_id, "ID token").await?;
+    ) -> Result<Map<String, Value>, TokenValidationError> {
+        let fail = |fault| TokenValidationError::new(TokenKind::IdToken, fault);
+        let claims = self
+            .verify_jwt(token, client_id, TokenKind::IdToken)
+            .await?;
 
         // aud with several values: azp must be present and be us; azp present: must be us.
         let multi_aud = matches!(claims.get("aud"), Some(Value::Array(a)) if a.len() > 1);
         match claims.get("azp") {
             Some(Value::String(azp)) if azp == client_id => {}
-            Some(_) => return Err("ID token authorized party (azp) is invalid".into()),
-            None if multi_aud => return Err("ID token has several audiences but no azp".into()),
+            Some(_) => return Err(fail(F::WrongAuthorizedParty)),
+            None if multi_aud => return Err(fail(F::MultipleAudiencesWithoutAzp)),
             None => {}
         }
         let now = now();
         let iat = claims
             .get("iat")
             .and_then(Value::as_i64)
-            .ok_or("ID token is missing the iat claim")?;
+            .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
         if iat > now + LEEWAY as i64 {
-            return Err("ID token was issued in the future (iat)".into());
+            return Err(fail(F::IssuedInTheFuture));
         }
         match (expect.nonce, claims.get("nonce")) {
             (Some(expected), Some(Value::String(got))) if got == expected => {}
-            (Some(_), _) => return Err("ID token nonce mismatch".into()),
+            (Some(_), _) => return Err(fail(F::NonceMismatch)),
             (None, _) => {}
         }
         if let Some(max_age) = expect.max_age {
             let auth_time = claims
                 .get("auth_time")
                 .and_then(Value::as_i64)
-                .ok_or("ID token is missing auth_time although max_age was requested")?;
+                .ok_or_else(|| fail(F::MissingAuthTime))?;
             if auth_time + max_age as i64 + (LEEWAY as i64) < now {
-                return Err(
-                    "too much time has elapsed since the last end-user authentication (max_age)"
-                        .into(),
-                );
+                return Err(fail(F::MaxAgeExceeded));
             }
         }
         if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
-            return Err("ID token has no subject".into());
+            return Err(fail(F::NoSubject));
         }
         Ok(claims)
     }
@@ -143,8 +151,9 @@ impl Oidc {
         &self,
         token: &str,
         audience: &str,
-    ) -> Result<Map<String, Value>, String> {
-        self.verify_jwt(token, audience, "access token").await
+    ) -> Result<Map<String, Value>, TokenValidationError> {
+        self.verify_jwt(token, audience, TokenKind::AccessToken)
+            .await
     }
 }
 
@@ -160,16 +169,22 @@ impl Oidc {
         &self,
         token: &str,
         client_id: &str,
-    ) -> Result<Map<String, Value>, String> {
+    ) -> Result<Map<String, Value>, TokenValidationError> {
+        let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
         let claims = self
-            .verify_jwt_requiring(token, client_id, "logout token", &["iss", "aud", "iat"])
+            .verify_jwt_requiring(
+                token,
+                client_id,
+                TokenKind::LogoutToken,
+                &["iss", "aud", "iat"],
+            )
             .await?;
         let iat = claims
             .get("iat")
             .and_then(Value::as_i64)
-            .ok_or("logout token has no iat")?;
+            .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
         if iat > now() + LEEWAY as i64 {
-            return Err("logout token was issued in the future (iat)".into());
+            return Err(fail(F::IssuedInTheFuture));
         }
         let has_event = claims
             .get("events")
@@ -179,14 +194,14 @@ impl Oidc {
                     .is_some_and(Value::is_object)
             });
         if !has_event {
-            return Err("logout token has no back-channel logout event".into());
+            return Err(fail(F::NoLogoutEvent));
         }
         if claims.contains_key("nonce") {
-            return Err("logout token must not have a nonce".into());
+            return Err(fail(F::LogoutTokenWithNonce));
         }
         let non_empty = |k: &str| matches!(claims.get(k), Some(Value::String(s)) if !s.is_empty());
         if !non_empty("sid") && !non_empty("sub") {
-            return Err("logout token has neither sid nor sub".into());
+            return Err(fail(F::NoSidOrSub));
         }
         Ok(claims)
     }

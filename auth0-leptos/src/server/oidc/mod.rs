@@ -3,7 +3,6 @@
 //! keys are cached and concurrent fetches are coalesced.
 
 pub(crate) mod id_token;
-pub(crate) mod refresh;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -13,9 +12,9 @@ use jsonwebtoken::jwk::{Jwk, JwkSet};
 use serde::Deserialize;
 use url::Url;
 
+use crate::secret::{AccessToken, ClientSecret, IdToken, RefreshToken};
 use crate::server::config::{Auth0Config, ClientAuthMethod};
-use crate::server::error::{OAuth2Error, ProviderError};
-use crate::server::secret::Secret;
+use crate::server::error::{OAuth2Error, ProviderError, TokenFault};
 
 /// Largest provider response we read.
 const MAX_BODY: usize = 1024 * 1024;
@@ -35,36 +34,20 @@ pub(crate) struct Metadata {
     pub(crate) revocation_endpoint: Option<String>,
 }
 
-/// A token endpoint response. `Debug` omits the tokens.
-#[derive(Clone, Deserialize)]
+/// A token endpoint response. `Debug` never prints the tokens.
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct TokenResponse {
-    pub(crate) access_token: String,
+    pub(crate) access_token: AccessToken,
     #[serde(default)]
-    pub(crate) id_token: Option<String>,
+    pub(crate) id_token: Option<IdToken>,
     #[serde(default)]
-    pub(crate) refresh_token: Option<String>,
+    pub(crate) refresh_token: Option<RefreshToken>,
     #[serde(default)]
     pub(crate) expires_in: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) scope: Option<String>,
     #[serde(default)]
     pub(crate) token_type: Option<String>,
-}
-
-impl std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("access_token", &"[redacted]")
-            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field("expires_in", &self.expires_in)
-            .field("scope", &self.scope)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
 }
 
 impl TokenResponse {
@@ -97,7 +80,7 @@ pub(crate) struct Oidc {
     http: reqwest::Client,
     issuer: Url,
     client_id: String,
-    client_secret: Secret,
+    client_secret: ClientSecret,
     auth_method: ClientAuthMethod,
     allow_insecure: bool,
     metadata: tokio::sync::OnceCell<Arc<Metadata>>,
@@ -207,9 +190,9 @@ impl Oidc {
         &self,
         kid: Option<&str>,
         alg: jsonwebtoken::Algorithm,
-    ) -> Result<Jwk, String> {
+    ) -> Result<Jwk, TokenFault> {
         let seen_at = {
-            let guard = self.jwks.read().map_err(|_| "key cache poisoned")?;
+            let guard = self.jwks.read().map_err(|_| TokenFault::KeysUnavailable)?;
             if let Some(state) = guard.as_ref() {
                 if let Some(k) = find_key(&state.set, kid, alg) {
                     return Ok(k);
@@ -221,12 +204,11 @@ impl Oidc {
         };
         let _one_fetch = self.jwks_refetch.lock().await;
         {
-            let guard = self.jwks.read().map_err(|_| "key cache poisoned")?;
+            let guard = self.jwks.read().map_err(|_| TokenFault::KeysUnavailable)?;
             if let Some(state) = guard.as_ref() {
                 if Some(state.fetched) != seen_at {
                     // Someone refetched while we waited.
-                    return find_key(&state.set, kid, alg)
-                        .ok_or_else(|| "no matching signing key".to_owned());
+                    return find_key(&state.set, kid, alg).ok_or(TokenFault::NoMatchingKey);
                 }
                 // One refetch per unknown kid, then at most one per interval, so
                 // tokens with made-up kids cannot make us hammer the provider.
@@ -234,23 +216,28 @@ impl Oidc {
                     .refetched
                     .is_some_and(|t| t.elapsed() < JWKS_REFETCH_INTERVAL)
                 {
-                    return Err("no matching signing key".into());
+                    return Err(TokenFault::NoMatchingKey);
                 }
             }
         }
-        let md = self.metadata().await.map_err(|e| e.to_string())?;
-        let body = self.get(&md.jwks_uri).await.map_err(|e| e.to_string())?;
-        let set: JwkSet =
-            serde_json::from_slice(&body).map_err(|e| format!("invalid JWKS: {e}"))?;
+        let md = self
+            .metadata()
+            .await
+            .map_err(|_| TokenFault::KeysUnavailable)?;
+        let body = self
+            .get(&md.jwks_uri)
+            .await
+            .map_err(|_| TokenFault::KeysUnavailable)?;
+        let set: JwkSet = serde_json::from_slice(&body).map_err(|_| TokenFault::KeysUnavailable)?;
         let set = Arc::new(set);
         let found = find_key(&set, kid, alg);
         let refetched = seen_at.map(|_| Instant::now());
-        *self.jwks.write().map_err(|_| "key cache poisoned")? = Some(JwksState {
+        *self.jwks.write().map_err(|_| TokenFault::KeysUnavailable)? = Some(JwksState {
             set,
             fetched: Instant::now(),
             refetched,
         });
-        found.ok_or_else(|| "no matching signing key".into())
+        found.ok_or(TokenFault::NoMatchingKey)
     }
 
     /// POSTs a grant to the token endpoint with client authentication.
@@ -263,7 +250,7 @@ impl Oidc {
         match self.auth_method {
             ClientAuthMethod::ClientSecretPost => {
                 form.push(("client_id", self.client_id.clone()));
-                form.push(("client_secret", self.client_secret.expose().to_owned()));
+                form.push(("client_secret", self.client_secret.secret().to_owned()));
             }
             ClientAuthMethod::ClientSecretBasic => {
                 req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
@@ -325,7 +312,7 @@ impl Oidc {
         match self.auth_method {
             ClientAuthMethod::ClientSecretPost => {
                 form.push(("client_id", self.client_id.clone()));
-                form.push(("client_secret", self.client_secret.expose().to_owned()));
+                form.push(("client_secret", self.client_secret.secret().to_owned()));
             }
             ClientAuthMethod::ClientSecretBasic => {
                 req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
@@ -347,7 +334,7 @@ impl Oidc {
         let raw = format!(
             "{}:{}",
             enc(&self.client_id),
-            enc(self.client_secret.expose())
+            enc(self.client_secret.secret())
         );
         format!(
             "Basic {}",
@@ -358,11 +345,11 @@ impl Oidc {
 
 fn unreachable(e: reqwest::Error) -> ProviderError {
     if e.is_timeout() {
-        ProviderError::Unreachable("timed out".into())
+        ProviderError::Unreachable("timed out")
     } else if e.is_connect() {
-        ProviderError::Unreachable("connection failed".into())
+        ProviderError::Unreachable("connection failed")
     } else {
-        ProviderError::Unreachable("request failed".into())
+        ProviderError::Unreachable("request failed")
     }
 }
 

@@ -1,24 +1,26 @@
 //! `GET /auth/callback`: completes a login.
 
 use axum::extract::RawQuery;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::server::client::Auth0;
-use crate::server::error::{CallbackError, OAuth2Error, ProviderError};
+use crate::server::engine::Engine;
+use crate::server::error::{CallbackError, OAuth2Error, ProviderError, RouteError};
+use crate::server::handle::Auth0Session;
 use crate::server::hooks::CallbackContext;
 use crate::server::oidc::id_token::Expectations;
 use crate::server::oidc::same_issuer;
 use crate::server::request::join_path;
-use crate::server::routes::{param, plain_error, query_pairs, redirect};
-use crate::server::secret::Secret;
-use crate::server::session::{Auth0Session, SessionData, TokenSet};
+use crate::server::response::redirect;
+use crate::server::routes::{param, query_pairs};
+use crate::server::session::{SessionData, TokenSet};
 use crate::server::time::now;
+use crate::server::transaction::Transactions;
 use crate::User;
 
 pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
-    let auth0 = session.auth0().clone();
+    let auth0 = session.engine().clone();
+    let txns = Transactions::new(auth0.config(), auth0.keyring(), session.secure());
     let pairs = query_pairs(q.as_deref());
     let base = session.base_url().cloned();
     let mut ctx = CallbackContext {
@@ -29,17 +31,14 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let Some(state) = param(&pairs, "state").filter(|s| !s.is_empty()) else {
         return error(&auth0, CallbackError::MissingState, ctx).await;
     };
-    let Some(txn) = auth0.load_transaction(&session, state) else {
+    let Some(txn) = txns.load(session.request_cookies(), state) else {
         return error(&auth0, CallbackError::InvalidState, ctx).await;
     };
     // From here on the transaction is spent, whatever happens.
-    auth0.delete_transaction(&session, state);
+    session.push_cookies([txns.delete(state)]);
     ctx.return_to = Some(txn.return_to.clone());
     let Some(base) = base else {
-        return plain_error(
-            StatusCode::BAD_REQUEST,
-            "The request's origin is not an allowed application base URL.",
-        );
+        return RouteError::OriginNotAllowed.into_response();
     };
 
     if let Some(code) = param(&pairs, "error") {
@@ -67,7 +66,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         return error(&auth0, CallbackError::Authorization(cause), ctx).await;
     };
     if let Err(e) = auth0.oidc().metadata().await {
-        crate::server::log_error(&format!("callback: discovery failed: {e}"));
+        tracing::error!(target: "auth0_leptos", "callback: discovery failed: {e}");
         return error(&auth0, CallbackError::Discovery(e.to_string()), ctx).await;
     }
 
@@ -77,17 +76,17 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         ("grant_type", "authorization_code".to_owned()),
         ("code", code.to_owned()),
         ("redirect_uri", redirect_uri),
-        ("code_verifier", txn.code_verifier.clone()),
+        ("code_verifier", txn.code_verifier.secret().to_owned()),
     ];
     let tokens = match auth0.oidc().token_request(form).await {
         Ok(t) => t,
         Err(ProviderError::Unreachable(m)) => {
-            crate::server::log_warn(&format!("callback: token endpoint unreachable: {m}"));
-            return error(&auth0, CallbackError::GrantRequest(m), ctx).await;
+            tracing::warn!(target: "auth0_leptos", "callback: token endpoint unreachable: {m}");
+            return error(&auth0, CallbackError::GrantRequest(m.to_owned()), ctx).await;
         }
         Err(ProviderError::OAuth(e)) => return error(&auth0, CallbackError::Grant(e), ctx).await,
         Err(ProviderError::Invalid(m)) => {
-            crate::server::log_warn(&format!("callback: {m}"));
+            tracing::warn!(target: "auth0_leptos", "callback: {m}");
             let cause = OAuth2Error {
                 code: "invalid_response".into(),
                 message: Some("The token endpoint returned an invalid response.".into()),
@@ -105,10 +104,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let claims = match auth0
         .oidc()
         .validate_id_token(
-            &id_token,
+            id_token.secret(),
             &config.client_id,
             Expectations {
-                nonce: Some(&txn.nonce),
+                nonce: Some(txn.nonce.secret()),
                 max_age: txn.max_age,
             },
         )
@@ -116,10 +115,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     {
         Ok(c) => c,
         Err(reason) => {
-            crate::server::log_warn(&format!("callback: {reason}"));
+            tracing::warn!(target: "auth0_leptos", "callback: {reason}");
             let cause = OAuth2Error {
                 code: "invalid_id_token".into(),
-                message: Some(reason),
+                message: Some(reason.to_string()),
             };
             return error(&auth0, CallbackError::Grant(cause), ctx).await;
         }
@@ -138,9 +137,9 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         }
     };
     let token_set = TokenSet {
-        access_token: Secret::new(tokens.access_token.clone()),
-        id_token: Some(Secret::new(id_token.clone())),
-        refresh_token: tokens.refresh_token.clone().map(Secret::new),
+        access_token: tokens.access_token.clone(),
+        id_token: Some(id_token.clone()),
+        refresh_token: tokens.refresh_token.clone(),
         scope: tokens.scope.clone(),
         requested_scope: txn.scope.clone(),
         expires_at: now + tokens.expires_in_secs(),
@@ -151,7 +150,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     data = match &config.before_session_saved {
         Some(hook) => {
             let internal = data.internal.clone();
-            let mut out = hook(data, Some(id_token)).await;
+            let mut out = hook(data, Some(id_token.into_secret())).await;
             out.internal = internal;
             out
         }
@@ -170,13 +169,9 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     response
 }
 
-async fn error(auth0: &Auth0, err: CallbackError, ctx: CallbackContext) -> Response {
+async fn error(auth0: &Engine, err: CallbackError, ctx: CallbackContext) -> Response {
     if let Some(hook) = &auth0.config().on_callback {
         return hook(Some(err), ctx, None).await;
     }
-    let mut text = err.to_string();
-    if let Some(cause) = err.cause() {
-        text.push_str(&format!("\n{cause}"));
-    }
-    plain_error(StatusCode::INTERNAL_SERVER_ERROR, &text)
+    RouteError::Callback(err).into_response()
 }

@@ -1,34 +1,35 @@
 //! `GET /auth/logout`: ends the session here and at the provider.
 
 use axum::extract::RawQuery;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::server::config::LogoutStrategy;
+use crate::server::error::RouteError;
+use crate::server::handle::Auth0Session;
 use crate::server::request::safe_logout_return_to;
-use crate::server::routes::{param, plain_error, query_pairs, redirect};
-use crate::server::session::Auth0Session;
+use crate::server::response::redirect;
+use crate::server::routes::{param, query_pairs};
+use crate::server::transaction::Transactions;
 
 pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
-    let auth0 = session.auth0().clone();
+    let auth0 = session.engine().clone();
     let config = auth0.config();
     let pairs = query_pairs(q.as_deref());
     let data = session.get();
     // Whatever happens next, this browser's session and pending logins end.
     session.clear();
-    auth0.delete_all_transactions(&session);
+    let txns = Transactions::new(config, auth0.keyring(), session.secure());
+    session.push_cookies(txns.delete_all(session.request_cookies()));
 
     let Some(base) = session.base_url().cloned() else {
-        return plain_error(
-            StatusCode::BAD_REQUEST,
-            "The request's origin is not an allowed application base URL.",
-        );
+        return RouteError::OriginNotAllowed.into_response();
     };
     let return_to = match param(&pairs, "returnTo") {
         Some(rt) => safe_logout_return_to(rt, &base, &config.logout_return_to_allow_list)
             .unwrap_or_else(|| {
-                crate::server::log_warn(
-                    "logout: returnTo is not on the app's origin or allow-list; using the base URL",
+                tracing::warn!(
+                    target: "auth0_leptos",
+                    "logout: returnTo is not on the app's origin or allow-list; using the base URL"
                 );
                 base.to_string()
             }),
@@ -43,27 +44,21 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         match auth0.oidc().metadata().await {
             Ok(md) => Some(md),
             Err(e) => {
-                crate::server::log_error(&format!("logout: discovery failed: {e}"));
-                return plain_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "An error occurred while trying to initiate the logout request.",
-                );
+                tracing::error!(target: "auth0_leptos", "logout: discovery failed: {e}");
+                return RouteError::LogoutFailed.into_response();
             }
         }
     };
     let end_session = md.as_ref().and_then(|m| m.end_session_endpoint.clone());
     let location = match (config.logout_strategy, end_session) {
-        (LogoutStrategy::Oidc, None) => {
-            return plain_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "OIDC RP-Initiated Logout is not supported by the authorization server. Enable it or use a different logout strategy.",
-            )
-        }
+        (LogoutStrategy::Oidc, None) => return RouteError::OidcLogoutUnsupported.into_response(),
         (LogoutStrategy::V2, _) | (LogoutStrategy::Auto, None) => {
             let Ok(mut url) = auth0.oidc().issuer().join("v2/logout") else {
-                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+                return RouteError::LogoutFailed.into_response();
             };
-            url.query_pairs_mut().append_pair("returnTo", &return_to).append_pair("client_id", &config.client_id);
+            url.query_pairs_mut()
+                .append_pair("returnTo", &return_to)
+                .append_pair("client_id", &config.client_id);
             if federated {
                 url.query_pairs_mut().append_pair("federated", "");
             }
@@ -71,7 +66,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         }
         (_, Some(ep)) => {
             let Ok(mut url) = url::Url::parse(&ep) else {
-                return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "An error occurred while trying to initiate the logout request.");
+                return RouteError::LogoutFailed.into_response();
             };
             {
                 let mut q = url.query_pairs_mut();
@@ -86,7 +81,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
                     }
                     if config.include_id_token_hint_in_oidc_logout_url {
                         if let Some(id) = &d.token_set.id_token {
-                            q.append_pair("id_token_hint", id.expose());
+                            q.append_pair("id_token_hint", id.secret());
                         }
                     }
                 }
@@ -104,8 +99,8 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         .as_ref()
         .and_then(|d| d.token_set.refresh_token.clone())
     {
-        if let Err(e) = auth0.oidc().revoke_refresh_token(rt.expose()).await {
-            crate::server::log_warn(&format!("logout: refresh token revocation failed: {e}"));
+        if let Err(e) = auth0.oidc().revoke_refresh_token(rt.secret()).await {
+            tracing::warn!(target: "auth0_leptos", "logout: refresh token revocation failed: {e}");
         }
     }
     redirect(&location)

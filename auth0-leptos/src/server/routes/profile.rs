@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::server::routes::NO_CACHE;
-use crate::server::session::Auth0Session;
+use crate::server::handle::Auth0Session;
+use crate::server::response::NO_CACHE;
 
 pub(super) async fn handler(session: Auth0Session) -> Response {
     if session.store_unavailable() {
@@ -19,7 +19,7 @@ pub(super) async fn handler(session: Auth0Session) -> Response {
     match session.user() {
         Some(user) => (NO_CACHE, Json(user)).into_response(),
         None if session
-            .auth0()
+            .engine()
             .config()
             .no_content_profile_response_when_unauthenticated =>
         {

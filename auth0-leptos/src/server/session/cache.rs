@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use crate::server::cookies::jwe::CLOCK_TOLERANCE;
+use crate::server::crypto::jwe::CLOCK_TOLERANCE;
 use crate::server::session::SessionData;
 
 /// Entries kept at most; the cache is emptied when full (cheap, and a miss
@@ -19,7 +19,7 @@ const CAPACITY: usize = 2048;
 
 struct Entry {
     cookie: String,
-    data: SessionData,
+    data: Arc<SessionData>,
     exp: i64,
 }
 
@@ -38,7 +38,7 @@ fn tag(cookie: &str) -> Option<&str> {
 
 impl OpenedCookies {
     /// The session of `cookie` if it was opened before and has not expired.
-    pub(crate) fn get(&self, cookie: &str, now: i64) -> Option<(SessionData, i64)> {
+    pub(crate) fn get(&self, cookie: &str, now: i64) -> Option<(Arc<SessionData>, i64)> {
         let key = tag(cookie)?;
         let map = self.map.read().ok()?;
         let e = map.get(key)?;
@@ -46,7 +46,7 @@ impl OpenedCookies {
     }
 
     /// Remembers what `cookie` opened to.
-    pub(crate) fn put(&self, cookie: String, data: &SessionData, exp: i64) {
+    pub(crate) fn put(&self, cookie: String, data: &Arc<SessionData>, exp: i64) {
         let Some(key) = tag(&cookie).map(str::to_owned) else {
             return;
         };
@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn hits_only_for_the_identical_unexpired_cookie() {
         let c = OpenedCookies::default();
-        c.put("h..iv.ct.TAG".into(), &data("a"), 1_000);
+        c.put("h..iv.ct.TAG".into(), &Arc::new(data("a")), 1_000);
         assert_eq!(c.get("h..iv.ct.TAG", 900).unwrap().0.user.sub, "a");
         // Same tag, different ciphertext: not a hit.
         assert!(c.get("h..iv.forged.TAG", 900).is_none());

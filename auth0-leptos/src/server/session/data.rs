@@ -6,14 +6,14 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::server::secret::Secret;
+use crate::secret::{AccessToken, IdToken, RefreshToken};
 use crate::User;
 
 /// Everything a session holds. Serializes to nextjs-auth0 v4's `SessionData`
 /// (`user`, `tokenSet`, `accessTokens`, `internal`, plus any extra fields).
 ///
 /// `Debug` never prints tokens.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionData {
     /// The user's claims.
@@ -50,26 +50,26 @@ impl SessionData {
 }
 
 /// Tokens from the token endpoint, in nextjs-auth0's `tokenSet` shape.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSet {
     /// The access token.
-    #[serde(default, with = "secret_string")]
-    pub access_token: Secret,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub access_token: AccessToken,
     /// The ID token of the login (or of the last refresh that returned one).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "opt_secret_string"
+        deserialize_with = "empty_as_none"
     )]
-    pub id_token: Option<Secret>,
+    pub id_token: Option<IdToken>,
     /// The refresh token, when `offline_access` was granted.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "opt_secret_string"
+        deserialize_with = "empty_as_none"
     )]
-    pub refresh_token: Option<Secret>,
+    pub refresh_token: Option<RefreshToken>,
     /// Scope granted for the access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -92,12 +92,12 @@ pub struct TokenSet {
 }
 
 /// An access token for another audience (nextjs-auth0's `accessTokens[]`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenEntry {
     /// The access token.
-    #[serde(default, with = "secret_string")]
-    pub access_token: Secret,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub access_token: AccessToken,
     /// Its audience.
     #[serde(default)]
     pub audience: String,
@@ -183,51 +183,32 @@ impl<'de> Deserialize<'de> for SessionData {
     }
 }
 
-impl crate::server::cookies::jwe::WithExp for SessionData {
+impl crate::server::crypto::jwe::WithExp for SessionData {
     fn take_exp(&mut self) -> Option<f64> {
         self.extra.remove("exp")?.as_f64()
     }
 }
 
-impl Default for Secret {
-    fn default() -> Self {
-        Secret::new("")
-    }
+/// A `null` token reads as an empty one (what older cookies may hold).
+fn null_as_default<'de, D, T>(de: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + From<String>,
+{
+    Ok(Option::<String>::deserialize(de)?
+        .map(T::from)
+        .unwrap_or_default())
 }
 
-mod secret_string {
-    use super::Secret;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
-        ser.serialize_str(s.expose())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Secret, D::Error> {
-        Ok(Secret::new(
-            Option::<String>::deserialize(de)?.unwrap_or_default(),
-        ))
-    }
-}
-
-mod opt_secret_string {
-    use super::Secret;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
-        match s {
-            Some(s) => ser.serialize_str(s.expose()),
-            None => ser.serialize_none(),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        de: D,
-    ) -> Result<Option<Secret>, D::Error> {
-        Ok(Option::<String>::deserialize(de)?
-            .filter(|s| !s.is_empty())
-            .map(Secret::new))
-    }
+/// An absent, `null` or empty optional token reads as `None`.
+fn empty_as_none<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    Ok(Option::<String>::deserialize(de)?
+        .filter(|s| !s.is_empty())
+        .map(T::from))
 }
 
 #[cfg(test)]
@@ -239,8 +220,8 @@ mod tests {
         let json = r#"{"user":{"sub":"u1","foo":1},"tokenSet":{"accessToken":"at","refreshToken":"rt","expiresAt":5,"token_type":"Bearer"},
             "internal":{"sid":"s","createdAt":1},"custom":{"k":true}}"#;
         let s: SessionData = serde_json::from_str(json).unwrap();
-        assert_eq!(s.token_set.access_token.expose(), "at");
-        assert_eq!(s.token_set.refresh_token.as_ref().unwrap().expose(), "rt");
+        assert_eq!(s.token_set.access_token.secret(), "at");
+        assert_eq!(s.token_set.refresh_token.as_ref().unwrap().secret(), "rt");
         assert_eq!(s.token_set.token_type.as_deref(), Some("Bearer"));
         assert_eq!(s.extra["custom"]["k"], true);
         let back = serde_json::to_value(&s).unwrap();

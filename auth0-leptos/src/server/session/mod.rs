@@ -1,16 +1,19 @@
-//! Sessions: the data, and the per-request handle every part of the app
-//! shares (handlers, Leptos pages, server functions).
+//! Sessions: the data (in nextjs-auth0 v4's JSON shape), the state of one
+//! request's session (what was loaded, what changed), the stores of
+//! stateful sessions, and two small caches. Knows nothing of the
+//! configuration, the provider or HTTP.
 
 pub(crate) mod cache;
 mod data;
-mod handle;
+mod memory_store;
 #[cfg(feature = "redis")]
-pub(crate) mod redis_store;
-pub(crate) mod store;
+mod redis_store;
+pub(crate) mod replay;
+pub(crate) mod state;
+mod store;
 
 pub use data::{AccessTokenEntry, Internal, SessionData, TokenSet};
-pub use handle::Auth0Session;
-pub(crate) use handle::StoreCookie;
-pub(crate) mod handle_types {
-    pub use super::handle::{MissingLayer, NotAuthenticated};
-}
+pub use memory_store::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
+pub use store::{LogoutToken, SessionStore, StoreError, StoreErrorKind, StoreFuture};

@@ -30,8 +30,12 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-fn err(e: impl std::fmt::Display) -> StoreError {
-    StoreError(e.to_string())
+fn err(e: redis::RedisError) -> StoreError {
+    StoreError::unavailable(e)
+}
+
+fn corrupt(e: serde_json::Error) -> StoreError {
+    StoreError::corrupt(e)
 }
 
 impl RedisStore {
@@ -82,7 +86,7 @@ impl SessionStore for RedisStore {
             let mut conn = self.conn.clone();
             let raw: Option<String> = conn.get(self.key("sess", id)).await.map_err(err)?;
             match raw {
-                Some(json) => serde_json::from_str(&json).map(Some).map_err(err),
+                Some(json) => serde_json::from_str(&json).map(Some).map_err(corrupt),
                 None => Ok(None),
             }
         })
@@ -90,7 +94,7 @@ impl SessionStore for RedisStore {
 
     fn set<'a>(&'a self, id: &'a str, data: &'a SessionData, ttl: Duration) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let json = serde_json::to_string(data).map_err(err)?;
+            let json = serde_json::to_string(data).map_err(corrupt)?;
             let ttl = ttl.as_secs().max(1);
             let mut pipe = redis::pipe();
             pipe.atomic()
@@ -113,7 +117,7 @@ impl SessionStore for RedisStore {
         ttl: Duration,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let json = serde_json::to_string(data).map_err(err)?;
+            let json = serde_json::to_string(data).map_err(corrupt)?;
             let ttl = ttl.as_secs().max(1);
             let mut conn = self.conn.clone();
             // XX: only when the key still exists, so a deleted session stays deleted.

@@ -1,29 +1,80 @@
 //! Stateful sessions: a [`SessionStore`] keeps the session data; the cookie
 //! carries only an encrypted session id.
 
-use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::server::session::SessionData;
 
 /// The future a store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
-/// A store could not be reached or answered garbage. Requests that need the
-/// session get a 503; pages that do not need one keep working.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
+/// What kind of failure a [`StoreError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The store could not be reached or timed out.
+    Unavailable,
+    /// The store answered, but with data that is not a session.
+    Corrupt,
+}
 
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "session_store_error: {}", self.0)
+/// A session store failed. Requests that need the session get a 503
+/// (`session_store_unavailable`); pages that do not need one keep working.
+#[derive(Debug)]
+pub struct StoreError {
+    kind: StoreErrorKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl StoreError {
+    /// The store could not be reached (connection refused, timeout, ...).
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            kind: StoreErrorKind::Unavailable,
+            source: source.into(),
+        }
+    }
+
+    /// The store answered with something that is not a session.
+    pub fn corrupt(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            kind: StoreErrorKind::Corrupt,
+            source: source.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
+    }
+
+    /// The stable code (`session_store_unavailable`).
+    pub fn code(&self) -> &'static str {
+        "session_store_unavailable"
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.kind {
+            StoreErrorKind::Unavailable => "unavailable",
+            StoreErrorKind::Corrupt => "returned corrupt data",
+        };
+        write!(
+            f,
+            "session_store_unavailable: the session store {what}: {}",
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
 
 /// The claims of a verified back-channel logout token that identify what to end.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,180 +116,5 @@ pub trait SessionStore: Send + Sync + 'static {
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         let _ = token;
         None
-    }
-}
-
-struct Record {
-    data: SessionData,
-    expires: Instant,
-}
-
-#[derive(Default)]
-struct MemoryState {
-    sessions: HashMap<String, Record>,
-    by_sid: HashMap<String, HashSet<String>>,
-    by_sub: HashMap<String, HashSet<String>>,
-}
-
-impl MemoryState {
-    fn index(&mut self, id: &str, data: &SessionData) {
-        if !data.internal.sid.is_empty() {
-            self.by_sid
-                .entry(data.internal.sid.clone())
-                .or_default()
-                .insert(id.to_owned());
-        }
-        if !data.user.sub.is_empty() {
-            self.by_sub
-                .entry(data.user.sub.clone())
-                .or_default()
-                .insert(id.to_owned());
-        }
-    }
-
-    fn remove(&mut self, id: &str) {
-        if let Some(r) = self.sessions.remove(id) {
-            for (map, key) in [
-                (&mut self.by_sid, &r.data.internal.sid),
-                (&mut self.by_sub, &r.data.user.sub),
-            ] {
-                if let Some(set) = map.get_mut(key) {
-                    set.remove(id);
-                    if set.is_empty() {
-                        map.remove(key);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Replaces the record under `id`, indexes included.
-    fn put(&mut self, id: &str, data: &SessionData, ttl: Duration) {
-        self.remove(id);
-        self.sessions.insert(
-            id.to_owned(),
-            Record {
-                data: data.clone(),
-                expires: Instant::now() + ttl,
-            },
-        );
-        self.index(id, data);
-    }
-
-    fn sweep(&mut self) {
-        let now = Instant::now();
-        let expired: Vec<String> = self
-            .sessions
-            .iter()
-            .filter(|(_, r)| r.expires <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for id in expired {
-            self.remove(&id);
-        }
-    }
-}
-
-/// Sessions in this process's memory, indexed by `sid` and `sub` (for
-/// development, tests and single-instance apps; they are lost on restart).
-#[derive(Default)]
-pub struct MemoryStore {
-    state: Mutex<MemoryState>,
-}
-
-impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many live sessions it holds.
-    pub fn len(&self) -> usize {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        s.sweep();
-        s.sessions.len()
-    }
-
-    /// Whether it holds no live session.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl SessionStore for MemoryStore {
-    fn get<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<SessionData>> {
-        Box::pin(async move {
-            let s = self.lock();
-            Ok(s.sessions
-                .get(id)
-                .filter(|r| r.expires > Instant::now())
-                .map(|r| r.data.clone()))
-        })
-    }
-
-    fn set<'a>(&'a self, id: &'a str, data: &'a SessionData, ttl: Duration) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let mut s = self.lock();
-            if s.sessions.len() % 256 == 255 {
-                s.sweep();
-            }
-            s.put(id, data, ttl);
-            Ok(())
-        })
-    }
-
-    fn update<'a>(
-        &'a self,
-        id: &'a str,
-        data: &'a SessionData,
-        ttl: Duration,
-    ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let mut s = self.lock();
-            let live = s
-                .sessions
-                .get(id)
-                .is_some_and(|r| r.expires > Instant::now());
-            if live {
-                s.put(id, data, ttl);
-            } else {
-                s.remove(id);
-            }
-            Ok(live)
-        })
-    }
-
-    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            self.lock().remove(id);
-            Ok(())
-        })
-    }
-
-    fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
-        Some(Box::pin(async move {
-            let mut s = self.lock();
-            let mut ids: HashSet<String> = HashSet::new();
-            if let Some(sid) = &token.sid {
-                ids.extend(s.by_sid.get(sid).cloned().unwrap_or_default());
-            }
-            if let Some(sub) = &token.sub {
-                let for_sub = s.by_sub.get(sub).cloned().unwrap_or_default();
-                if token.sid.is_some() {
-                    // Both given: the sessions of that user in that provider session.
-                    ids.retain(|id| for_sub.contains(id));
-                } else {
-                    ids.extend(for_sub);
-                }
-            }
-            for id in ids {
-                s.remove(&id);
-            }
-            Ok(())
-        }))
     }
 }

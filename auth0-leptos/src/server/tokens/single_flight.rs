@@ -5,7 +5,9 @@
 //! redeemed: a request that still carries the old cookie (it raced the
 //! refresh, or the response that carried the new cookie was streamed before
 //! the refresh finished) gets the rotated tokens instead of redeeming a
-//! now-invalid refresh token again.
+//! now-invalid refresh token again. A caller that finds a completed result
+//! unusable (expired, or older than a forced refresh allows) starts a new
+//! flight under the same key.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::server::error::AccessTokenError;
+use crate::error::AccessTokenError;
 use crate::server::oidc::TokenResponse;
 
 /// How long a completed refresh is remembered.
@@ -55,11 +57,11 @@ impl RefreshKey {
 
 /// Process-wide registry of refreshes in flight and recently completed.
 #[derive(Default)]
-pub(crate) struct RefreshCoordinator {
+pub(crate) struct SingleFlight {
     entries: Mutex<HashMap<RefreshKey, Arc<Entry>>>,
 }
 
-impl RefreshCoordinator {
+impl SingleFlight {
     /// Whether nothing is in flight or remembered (the common case: no lookup needed).
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.lock().map(|m| m.is_empty()).unwrap_or(true)
@@ -78,10 +80,12 @@ impl RefreshCoordinator {
         }
     }
 
-    /// Runs `refresh` unless a refresh of `key` is already in flight, in
-    /// which case its outcome is shared. Failures are not remembered.
-    pub(crate) async fn run<F, Fut>(&self, key: RefreshKey, refresh: F) -> Outcome
+    /// Runs `refresh` unless a refresh of `key` is in flight (its outcome
+    /// is shared) or completed with a result `accept` takes (returned as
+    /// is). Failures are not remembered.
+    pub(crate) async fn run<A, F, Fut>(&self, key: RefreshKey, accept: A, refresh: F) -> Outcome
     where
+        A: Fn(&Refreshed) -> bool,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Refreshed, AccessTokenError>>,
     {
@@ -93,14 +97,30 @@ impl RefreshCoordinator {
             if map.len() > SOFT_CAP {
                 map.retain(|_, e| e.cell.get().is_none());
             }
-            map.entry(key)
-                .or_insert_with(|| {
-                    Arc::new(Entry {
+            let reuse = map
+                .get(&key)
+                .filter(|e| {
+                    e.created.elapsed() <= RETENTION
+                        && match e.cell.get() {
+                            None => true,
+                            Some(Ok(r)) => accept(r),
+                            Some(Err(_)) => false,
+                        }
+                })
+                .cloned();
+            match reuse {
+                // In flight (join it), or done and acceptable.
+                Some(e) => e,
+                // Absent, or completed and judged unusable by the caller: a new flight.
+                None => {
+                    let e = Arc::new(Entry {
                         cell: tokio::sync::OnceCell::new(),
                         created: Instant::now(),
-                    })
-                })
-                .clone()
+                    });
+                    map.insert(key, e.clone());
+                    e
+                }
+            }
         };
         let outcome = entry
             .cell
@@ -138,7 +158,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_callers_share_one_refresh() {
-        let c = Arc::new(RefreshCoordinator::default());
+        let c = Arc::new(SingleFlight::default());
         let calls = Arc::new(AtomicUsize::new(0));
         let key = RefreshKey::new("rt", None, None);
         let mut tasks = Vec::new();
@@ -146,16 +166,23 @@ mod tests {
             let c = c.clone();
             let calls = calls.clone();
             tasks.push(tokio::spawn(async move {
-                c.run(key, || async {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    Ok(refreshed("new"))
-                })
+                c.run(
+                    key,
+                    |_| true,
+                    || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(refreshed("new"))
+                    },
+                )
                 .await
             }));
         }
         for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap().response.access_token, "new");
+            assert_eq!(
+                t.await.unwrap().unwrap().response.access_token.secret(),
+                "new"
+            );
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(c.completed(key).is_some());
@@ -163,14 +190,18 @@ mod tests {
 
     #[tokio::test]
     async fn failures_are_not_remembered() {
-        let c = RefreshCoordinator::default();
+        let c = SingleFlight::default();
         let key = RefreshKey::new("rt", None, None);
         let err = c
-            .run(key, || async { Err(AccessTokenError::missing_session()) })
+            .run(
+                key,
+                |_| true,
+                || async { Err(AccessTokenError::MissingSession) },
+            )
             .await;
         assert!(err.is_err());
         assert!(c.completed(key).is_none());
-        let ok = c.run(key, || async { Ok(refreshed("x")) }).await;
+        let ok = c.run(key, |_| true, || async { Ok(refreshed("x")) }).await;
         assert!(ok.is_ok());
     }
 }

@@ -15,7 +15,7 @@ use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::server::secret::Secret;
+use crate::secret::CookieSecret;
 
 /// `{"alg":"dir","enc":"A256GCM"}`, base64url: the protected header we write.
 const HEADER_B64: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
@@ -73,10 +73,10 @@ impl WithExp for serde_json::Value {
 
 impl Keyring {
     /// Derives one key per secret. The first secret encrypts.
-    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Self {
+    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a CookieSecret>) -> Self {
         let ciphers = secrets
             .into_iter()
-            .map(|s| Aes256Gcm::new(&derive_key(s.expose()).into()))
+            .map(|s| Aes256Gcm::new(&derive_key(s.secret()).into()))
             .collect();
         Self { ciphers }
     }
@@ -186,7 +186,7 @@ mod tests {
     use serde_json::json;
 
     fn ring(secrets: &[&str]) -> Keyring {
-        let s: Vec<Secret> = secrets.iter().map(|s| Secret::new(*s)).collect();
+        let s: Vec<CookieSecret> = secrets.iter().map(|s| CookieSecret::new(*s)).collect();
         Keyring::new(&s)
     }
 

@@ -1,0 +1,129 @@
+//! Starting a login: the authorization request (PKCE S256, `state`,
+//! `nonce`) and the transaction cookie the callback will need.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::secret::{Nonce, PkceVerifier};
+use crate::server::config::ensure_openid;
+use crate::server::cookies::{RequestCookies, SetCookie};
+use crate::server::crypto::random_token;
+use crate::server::engine::Engine;
+use crate::server::error::RouteError;
+use crate::server::request::{join_path, safe_return_to};
+use crate::server::transaction::{TransactionState, Transactions};
+
+/// Parameters a caller may never set: the SDK owns them.
+const INTERNAL_PARAMS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "code_challenge",
+    "code_challenge_method",
+    "state",
+    "nonce",
+    "response_mode",
+    "request",
+    "request_uri",
+];
+
+/// Options of [`Auth0Session::start_interactive_login`](crate::server::Auth0Session::start_interactive_login).
+#[derive(Debug, Clone, Default)]
+pub struct LoginOptions {
+    /// Extra `/authorize` parameters (`screen_hint`, `audience`, `scope`,
+    /// `connection`, `prompt`, `organization`, `invitation`, `max_age`, ...).
+    /// Protocol parameters (`client_id`, `redirect_uri`, `state`, `nonce`,
+    /// PKCE) are ignored.
+    pub authorization_params: BTreeMap<String, String>,
+    /// Where to return after login; kept only when on the app's origin.
+    pub return_to: Option<String>,
+}
+
+/// Where to send the browser, and the cookies to set on the way.
+pub(crate) struct LoginRedirect {
+    pub(crate) location: String,
+    pub(crate) cookies: Vec<SetCookie>,
+}
+
+/// Builds the authorization request for `options`.
+pub(crate) async fn start_login(
+    engine: &Engine,
+    base: &Url,
+    cookies: &RequestCookies,
+    secure: bool,
+    options: LoginOptions,
+) -> Result<LoginRedirect, RouteError> {
+    let config = engine.config();
+    let md = engine.oidc().metadata().await.map_err(|e| {
+        tracing::error!(target: "auth0_leptos", "login: discovery failed: {e}");
+        RouteError::LoginFailed
+    })?;
+    let return_to = options
+        .return_to
+        .as_deref()
+        .and_then(|rt| safe_return_to(rt, base))
+        .unwrap_or_else(|| config.sign_in_return_to_path.clone());
+
+    // Configured parameters, then the caller's (which override them).
+    let ap = &config.authorization_parameters;
+    let mut params: BTreeMap<String, String> = ap.extra.clone();
+    params.insert("scope".into(), ap.scope.clone());
+    if let Some(a) = &ap.audience {
+        params.insert("audience".into(), a.clone());
+    }
+    for (k, v) in options.authorization_params {
+        if !INTERNAL_PARAMS.contains(&k.as_str()) {
+            params.insert(k, v);
+        }
+    }
+    let scope = ensure_openid(params.get("scope").map(String::as_str).unwrap_or_default());
+    params.insert("scope".into(), scope.clone());
+    let max_age = match params.get("max_age") {
+        Some(v) => Some(
+            v.parse::<u64>()
+                .map_err(|_| RouteError::InvalidMaxAge(v.clone()))?,
+        ),
+        None => None,
+    };
+
+    let code_verifier = PkceVerifier::new(random_token(32));
+    let code_challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(code_verifier.secret().as_bytes()));
+    let state = random_token(32);
+    let nonce = Nonce::new(random_token(32));
+    let redirect_uri = join_path(base, &config.route_path(&config.routes.callback));
+
+    let mut url = Url::parse(&md.authorization_endpoint).map_err(|_| RouteError::LoginFailed)?;
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in &params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("client_id", &config.client_id);
+        q.append_pair("redirect_uri", &redirect_uri);
+        q.append_pair("response_type", "code");
+        q.append_pair("code_challenge", &code_challenge);
+        q.append_pair("code_challenge_method", "S256");
+        q.append_pair("state", &state);
+        q.append_pair("nonce", nonce.secret());
+    }
+    let txn = TransactionState {
+        nonce,
+        max_age,
+        code_verifier,
+        response_type: "code".into(),
+        state,
+        return_to,
+        scope: Some(scope),
+        audience: params.get("audience").cloned(),
+        exp: None,
+    };
+    let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn);
+    Ok(LoginRedirect {
+        location: url.into(),
+        cookies,
+    })
+}

@@ -1,0 +1,88 @@
+//! The engine every request shares: the validated configuration, the
+//! cookie keys, the provider client, the token service and the caches.
+//! Cheap to clone (an `Arc` inside). The public face of it is
+//! [`Auth0`](crate::server::Auth0).
+
+use std::sync::Arc;
+
+use crate::server::config::Auth0Config;
+use crate::server::crypto::jwe::Keyring;
+use crate::server::oidc::Oidc;
+use crate::server::session::cache::OpenedCookies;
+use crate::server::session::replay::SeenLogoutTokens;
+use crate::server::tokens::TokenService;
+
+struct Inner {
+    config: Auth0Config,
+    keyring: Keyring,
+    oidc: Arc<Oidc>,
+    tokens: TokenService,
+    opened: OpenedCookies,
+    seen_logout_tokens: SeenLogoutTokens,
+}
+
+#[derive(Clone)]
+pub(crate) struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub(crate) fn new(config: Auth0Config) -> Self {
+        let keyring = Keyring::new(&config.secrets);
+        let oidc = Arc::new(Oidc::new(&config));
+        let tokens = TokenService::new(&config, oidc.clone());
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                keyring,
+                oidc,
+                tokens,
+                opened: OpenedCookies::default(),
+                seen_logout_tokens: SeenLogoutTokens::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Auth0Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    pub(crate) fn oidc(&self) -> &Oidc {
+        &self.inner.oidc
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenService {
+        &self.inner.tokens
+    }
+
+    pub(crate) fn opened(&self) -> &OpenedCookies {
+        &self.inner.opened
+    }
+
+    pub(crate) fn seen_logout_tokens(&self) -> &SeenLogoutTokens {
+        &self.inner.seen_logout_tokens
+    }
+
+    /// When a session created at `created_at` expires if written at `now`.
+    pub(crate) fn session_expiry(&self, created_at: i64, now: i64) -> i64 {
+        let s = &self.config().session;
+        let absolute = created_at + s.absolute_duration.as_secs() as i64;
+        if s.rolling {
+            absolute.min(now + s.inactivity_duration.as_secs() as i64)
+        } else {
+            absolute
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! [`Auth0Session`]: the session of the current request, shared by the
+//! `/auth/*` handlers, Leptos pages, server functions and app handlers.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use url::Url;
+
+use crate::error::AccessTokenError;
+use crate::server::authorize::{start_login, LoginOptions};
+use crate::server::cookies::{RequestCookies, SetCookie};
+use crate::server::engine::Engine;
+use crate::server::error::{MissingLayer, NotAuthenticated};
+use crate::server::session::state::{Loaded, SessionState};
+use crate::server::session::SessionData;
+use crate::{AccessTokenRequest, AccessTokenResponse, User};
+
+/// Everything one request knows about its session.
+pub(crate) struct RequestSession {
+    pub(crate) engine: Engine,
+    pub(crate) state: Mutex<SessionState>,
+    /// Cookies other than the session's (transaction cookies), to write.
+    pub(crate) extra: Mutex<Vec<SetCookie>>,
+    pub(crate) cookies: RequestCookies,
+    /// Whether cookies written for this request get `Secure`.
+    pub(crate) secure: bool,
+    /// The app's base URL for this request (`None`: the request's origin
+    /// is not allowed or cannot be inferred).
+    pub(crate) base_url: Option<Url>,
+}
+
+/// The session of the current request.
+///
+/// The [`Auth0Layer`](crate::server::Auth0Layer) opens the session once per
+/// request and puts this handle into the request's extensions; `/auth/*`
+/// handlers, Leptos pages and server functions all read and change the same
+/// handle, and the layer writes the resulting `Set-Cookie` once, on the way
+/// out. It is an axum extractor:
+///
+/// ```
+/// use auth0_leptos::server::Auth0Session;
+///
+/// async fn hello(session: Auth0Session) -> String {
+///     match session.user() {
+///         Some(user) => format!("Hello, {}", user.display_name()),
+///         None => "Hello, stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Auth0Session {
+    inner: Arc<RequestSession>,
+}
+
+impl std::fmt::Debug for Auth0Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.lock();
+        f.debug_struct("Auth0Session")
+            .field("authenticated", &s.data().is_some())
+            .field("change", &s.change())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth0Session {
+    pub(crate) fn new(inner: RequestSession) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SessionState> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The session data, when someone is logged in (a copy; see
+    /// [`Self::data`] for a shared one).
+    pub fn get(&self) -> Option<SessionData> {
+        self.lock().data().map(|d| SessionData::clone(d))
+    }
+
+    /// The session data, shared (no copy).
+    pub fn data(&self) -> Option<Arc<SessionData>> {
+        self.lock().data().cloned()
+    }
+
+    /// The logged-in user.
+    pub fn user(&self) -> Option<User> {
+        self.lock().data().map(|s| s.user.clone())
+    }
+
+    /// Whether someone is logged in.
+    pub fn is_authenticated(&self) -> bool {
+        self.lock().data().is_some()
+    }
+
+    /// Whether the session store failed while loading this request's session.
+    pub fn store_unavailable(&self) -> bool {
+        matches!(self.lock().loaded(), Loaded::StoreUnavailable)
+    }
+
+    /// Replaces the session data of the logged-in user (the seeds'
+    /// `updateSession`). The new cookie is written on the way out. Fails when
+    /// nobody is logged in.
+    pub fn update(&self, data: SessionData) -> Result<(), NotAuthenticated> {
+        let mut s = self.lock();
+        let updated = s.modify(|current| {
+            let created_at = current.internal.created_at;
+            *current = data;
+            // The session's age cannot be reset by an update.
+            current.internal.created_at = created_at;
+        });
+        if updated {
+            Ok(())
+        } else {
+            Err(NotAuthenticated)
+        }
+    }
+
+    /// Ends the session: its cookie (and chunks) are deleted on the way out.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// An access token for the logged-in user (the seeds' `getAccessToken`),
+    /// refreshed when expired (or within the refresh buffer, or when
+    /// `request.refresh` is set). A refreshed token set is saved into the
+    /// session by the layer.
+    pub async fn access_token(
+        &self,
+        request: AccessTokenRequest,
+    ) -> Result<AccessTokenResponse, AccessTokenError> {
+        if self.store_unavailable() {
+            return Err(AccessTokenError::SessionStoreUnavailable);
+        }
+        let Some(data) = self.data() else {
+            return Err(AccessTokenError::MissingSession);
+        };
+        let grant = self
+            .inner
+            .engine
+            .tokens()
+            .access_token(&data, &request)
+            .await?;
+        if let Some(update) = grant.update {
+            self.lock().modify(|d| update.apply(d));
+        }
+        Ok(grant.response)
+    }
+
+    /// Redirects to the provider's login page (the seeds'
+    /// `startInteractiveLogin`): PKCE S256, `state`, `nonce`, and a
+    /// transaction cookie for the callback.
+    pub async fn start_interactive_login(&self, options: LoginOptions) -> Response {
+        let Some(base) = self.base_url() else {
+            return crate::server::error::RouteError::OriginNotAllowed.into_response();
+        };
+        match start_login(
+            &self.inner.engine,
+            base,
+            &self.inner.cookies,
+            self.inner.secure,
+            options,
+        )
+        .await
+        {
+            Ok(login) => {
+                self.push_cookies(login.cookies);
+                crate::server::response::redirect(&login.location)
+            }
+            Err(e) => e.into_response(),
+        }
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Starts a new session (after login): replaces whatever was there.
+    pub(crate) fn start(&self, data: SessionData) {
+        self.lock().replace(data);
+    }
+
+    /// Queues cookies that are not the session's (transaction cookies).
+    pub(crate) fn push_cookies(&self, cookies: impl IntoIterator<Item = SetCookie>) {
+        self.inner
+            .extra
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(cookies);
+    }
+
+    /// The request's cookies.
+    pub(crate) fn request_cookies(&self) -> &RequestCookies {
+        &self.inner.cookies
+    }
+
+    /// The app's base URL for this request.
+    pub(crate) fn base_url(&self) -> Option<&Url> {
+        self.inner.base_url.as_ref()
+    }
+
+    /// Whether this request's cookies get `Secure`.
+    pub(crate) fn secure(&self) -> bool {
+        self.inner.secure
+    }
+
+    /// The request's state, for the layer to persist.
+    pub(crate) fn request(&self) -> &RequestSession {
+        &self.inner
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth0Session {
+    type Rejection = MissingLayer;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Auth0Session>()
+            .cloned()
+            .ok_or(MissingLayer)
+    }
+}
