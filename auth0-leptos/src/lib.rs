@@ -49,7 +49,5 @@ pub mod prelude {
         LoginLink, LogoutLink, ProtectedParentRoute as Auth0ParentRoute,
         ProtectedRoute as Auth0Route, RequireAuth, UserState,
     };
-    pub use crate::{
-        AccessTokenError, AccessTokenRequest, AccessTokenResponse, AuthError, User,
-    };
+    pub use crate::{AccessTokenError, AccessTokenRequest, AccessTokenResponse, AuthError, User};
 }

@@ -1,6 +1,9 @@
 //! Cookies: parsing the request's `Cookie` headers, writing `Set-Cookie`,
 //! and splitting large values into chunks.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use http::header::{HeaderMap, COOKIE};
 
 use crate::server::config::SameSite;
@@ -9,40 +12,69 @@ use crate::server::config::SameSite;
 /// `{name}__0`, `{name}__1`, ... (as nextjs-auth0 does).
 pub(crate) const MAX_CHUNK_SIZE: usize = 3500;
 
+/// Most chunks a session cookie is read from: 30 × 3500 bytes is far
+/// above any browser's cookie budget, so more is not ours.
+const MAX_CHUNKS: usize = 30;
+
 /// The cookies a request carried, in order. Malformed pairs are skipped.
+///
+/// The `Cookie` headers are copied once into one buffer; names and values
+/// are ranges into it, so looking a cookie up allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct RequestCookies {
-    pairs: Vec<(String, String)>,
+    raw: String,
+    /// `(name, value)` byte ranges into `raw`.
+    pairs: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl RequestCookies {
     /// Parses every `Cookie` header.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let mut pairs = Vec::new();
+        let mut raw = String::new();
         for value in headers.get_all(COOKIE) {
-            let Ok(s) = value.to_str() else { continue };
-            for part in s.split(';') {
-                let part = part.trim();
-                let Some((name, value)) = part.split_once('=') else {
-                    continue;
-                };
-                let name = name.trim();
-                if name.is_empty() {
-                    continue;
-                }
-                let value = value.trim().trim_matches('"');
-                pairs.push((name.to_owned(), value.to_owned()));
+            // `from_utf8` has an ASCII fast path; `HeaderValue::to_str` checks
+            // byte by byte, which costs more than everything else the layer
+            // does with a 3 kB cookie.
+            let Ok(s) = std::str::from_utf8(value.as_bytes()) else {
+                continue;
+            };
+            if !raw.is_empty() {
+                raw.push(';');
             }
+            raw.push_str(s);
         }
-        Self { pairs }
+        let mut pairs = Vec::new();
+        let mut at = 0;
+        for part in raw.split(';') {
+            let start = at;
+            at += part.len() + 1;
+            let Some(eq) = part.find('=') else { continue };
+            let (name, value) = (&part[..eq], &part[eq + 1..]);
+            let name_start = start + (name.len() - name.trim_start().len());
+            let name_end = start + name.trim_end().len();
+            if name_start >= name_end {
+                continue;
+            }
+            let v = value.trim();
+            let v_start = start + eq + 1 + (value.len() - value.trim_start().len());
+            let (v_start, v_end) = match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                Some(inner) => (v_start + 1, v_start + 1 + inner.len()),
+                None => (v_start, v_start + v.len()),
+            };
+            pairs.push((name_start..name_end, v_start..v_end));
+        }
+        Self { raw, pairs }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.pairs
+            .iter()
+            .map(|(n, v)| (&self.raw[n.clone()], &self.raw[v.clone()]))
     }
 
     /// The first value of a cookie.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// Every cookie whose name starts with `prefix`.
@@ -50,46 +82,45 @@ impl RequestCookies {
         &'a self,
         prefix: &'a str,
     ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        self.pairs
-            .iter()
-            .filter(move |(n, _)| n.starts_with(prefix))
-            .map(|(n, v)| (n.as_str(), v.as_str()))
+        self.iter().filter(move |(n, _)| n.starts_with(prefix))
     }
 
-    /// Names of the chunk cookies `{name}__N` present, with their index.
-    pub(crate) fn chunk_names(&self, name: &str) -> Vec<(usize, String)> {
-        let prefix = format!("{name}__");
-        let mut out: Vec<(usize, String)> = self
-            .pairs
+    /// The chunk cookies `{name}__N` present, by index (first value of each).
+    pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &str, &str)> {
+        let mut out: Vec<(usize, &str, &str)> = self
             .iter()
-            .filter_map(|(n, _)| {
-                let idx = n.strip_prefix(&prefix)?;
+            .filter_map(|(n, v)| {
+                let idx = n.strip_prefix(name)?.strip_prefix("__")?;
                 if idx.is_empty() || idx.len() > 3 || !idx.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                Some((idx.parse().ok()?, n.clone()))
+                Some((idx.parse().ok()?, n, v))
             })
             .collect();
-        out.sort();
-        out.dedup_by(|a, b| a.0 == b.0);
+        out.sort_by_key(|c| c.0);
+        out.dedup_by_key(|c| c.0);
         out
+    }
+
+    /// Whether the request carries `name` or any chunk of it.
+    pub(crate) fn has_chunked(&self, name: &str) -> bool {
+        self.get(name).is_some() || !self.chunks(name).is_empty()
     }
 
     /// The value of a possibly chunked cookie: the plain cookie when present,
     /// else the chunks `__0..N` joined, provided none is missing.
-    pub(crate) fn get_chunked(&self, name: &str) -> Option<String> {
+    pub(crate) fn get_chunked(&self, name: &str) -> Option<Cow<'_, str>> {
         if let Some(v) = self.get(name).filter(|v| !v.is_empty()) {
-            return Some(v.to_owned());
+            return Some(Cow::Borrowed(v));
         }
-        let chunks = self.chunk_names(name);
-        if chunks.is_empty() || chunks.last().map(|c| c.0) != Some(chunks.len() - 1) {
+        let chunks = self.chunks(name);
+        if chunks.is_empty()
+            || chunks.len() > MAX_CHUNKS
+            || chunks.last().map(|c| c.0) != Some(chunks.len() - 1)
+        {
             return None;
         }
-        let mut out = String::new();
-        for (_, n) in &chunks {
-            out.push_str(self.get(n)?);
-        }
-        Some(out)
+        Some(Cow::Owned(chunks.iter().map(|c| c.2).collect()))
     }
 }
 
@@ -184,10 +215,10 @@ pub(crate) fn write_chunked(
     req: &RequestCookies,
 ) -> Vec<SetCookie> {
     let mut out = Vec::new();
-    let existing = req.chunk_names(name);
+    let existing = req.chunks(name);
     if value.len() <= MAX_CHUNK_SIZE {
         out.push(SetCookie::new(name, value, attrs.clone()));
-        for (_, n) in existing {
+        for (_, n, _) in existing {
             out.push(SetCookie::delete(n, attrs));
         }
         return out;
@@ -198,7 +229,7 @@ pub(crate) fn write_chunked(
         let chunk = std::str::from_utf8(chunk).unwrap_or_default();
         out.push(SetCookie::new(format!("{name}__{i}"), chunk, attrs.clone()));
     }
-    for (i, n) in existing {
+    for (i, n, _) in existing {
         if i >= count {
             out.push(SetCookie::delete(n, attrs));
         }
@@ -216,7 +247,7 @@ pub(crate) fn delete_chunked(
     req: &RequestCookies,
 ) -> Vec<SetCookie> {
     let mut out = vec![SetCookie::delete(name, attrs)];
-    for (_, n) in req.chunk_names(name) {
+    for (_, n, _) in req.chunks(name) {
         out.push(SetCookie::delete(n, attrs));
     }
     out

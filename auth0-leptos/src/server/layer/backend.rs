@@ -59,7 +59,7 @@ impl CookieWrite {
 pub(crate) trait Backend: Send + Sync + 'static {
     /// Loads the session named by `cookie` (the session cookie's value,
     /// chunks joined).
-    fn load(&self, engine: &Engine, cookie: Option<String>, now: i64) -> Loading;
+    fn load(&self, engine: &Engine, cookie: Option<&str>, now: i64) -> Loading;
 
     /// Persists what the request did.
     fn persist(&self, engine: &Engine, plan: Plan) -> BoxFuture<CookieWrite>;

@@ -12,22 +12,22 @@ pub(crate) struct CookieBackend;
 impl CookieBackend {
     /// Opens a session cookie value, reusing the result of an earlier open
     /// of the identical value.
-    fn open(engine: &Engine, value: String, now: i64) -> Option<(Arc<SessionData>, i64)> {
-        if let Some(hit) = engine.opened().get(&value, now) {
+    fn open(engine: &Engine, value: &str, now: i64) -> Option<(Arc<SessionData>, i64)> {
+        if let Some(hit) = engine.opened().get(value, now) {
             return Some(hit);
         }
-        let (mut data, exp) = engine.keyring().open::<SessionData>(&value, now)?;
+        let (mut data, exp) = engine.keyring().open::<SessionData>(value, now)?;
         if data.internal.created_at <= 0 {
             data.internal.created_at = now;
         }
         let data = Arc::new(data);
-        engine.opened().put(value, &data, exp);
+        engine.opened().put(value.to_owned(), &data, exp);
         Some((data, exp))
     }
 }
 
 impl Backend for CookieBackend {
-    fn load(&self, engine: &Engine, cookie: Option<String>, now: i64) -> Loading {
+    fn load(&self, engine: &Engine, cookie: Option<&str>, now: i64) -> Loading {
         let opened = cookie
             .and_then(|v| Self::open(engine, v, now))
             // A shortened absolute duration applies to existing cookies too.

@@ -105,7 +105,7 @@ where
         let now = now();
         let cookies = RequestCookies::from_headers(req.headers());
         let value = cookies.get_chunked(&engine.config().session.cookie.name);
-        match backend.load(&engine, value, now) {
+        match backend.load(&engine, value.as_deref(), now) {
             Loading::Ready(state) => {
                 // Loaded synchronously: no need to clone the inner service.
                 let session = open_request(&engine, req.headers(), cookies, state);
@@ -199,8 +199,7 @@ async fn finish(
                 .flatten(),
             exp,
             loaded: state.loaded().clone(),
-            had_cookie: request.cookies.get(name).is_some()
-                || !request.cookies.chunk_names(name).is_empty(),
+            had_cookie: request.cookies.has_chunked(name),
         }
     };
     let mut out = std::mem::take(&mut *request.extra.lock().unwrap_or_else(|p| p.into_inner()));

@@ -32,8 +32,8 @@ pub(crate) struct StoreBackend {
 }
 
 impl Backend for StoreBackend {
-    fn load(&self, engine: &Engine, cookie: Option<String>, now: i64) -> Loading {
-        let Some((c, exp)) = cookie.and_then(|v| engine.keyring().open::<StoreCookie>(&v, now))
+    fn load(&self, engine: &Engine, cookie: Option<&str>, now: i64) -> Loading {
+        let Some((c, exp)) = cookie.and_then(|v| engine.keyring().open::<StoreCookie>(v, now))
         else {
             return Loading::Ready(SessionState::new(Loaded::Nothing, None));
         };
