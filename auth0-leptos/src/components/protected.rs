@@ -1,5 +1,9 @@
 //! Protecting pages: `<RequireAuth>` and the `<ProtectedRoute>` route.
 
+// `#[component]` documents generic props with links to their type
+// parameters (`Segments`, `F`), which rustdoc cannot resolve.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use leptos::prelude::*;
 use leptos_router::components::RouteChildren;
 use leptos_router::hooks::use_location;

@@ -86,7 +86,7 @@ pub struct LogoutToken {
 }
 
 /// Where stateful sessions live. Implement it for any database; the
-/// in-memory [`MemoryStore`] and (feature `redis`) `RedisStore` ship with
+/// in-memory [`MemoryStore`](crate::server::MemoryStore) and (feature `redis`) `RedisStore` ship with
 /// the crate.
 ///
 /// Ids are 256-bit random strings made by the SDK; every login gets a new
