@@ -1,37 +1,47 @@
-//! [`Auth0ConfigBuilder`]: plain setters; nothing is checked until
-//! [`build`](Auth0ConfigBuilder::build).
+//! [`Auth0ConfigBuilder`]: typed setters that record explicit values;
+//! nothing is checked or defaulted until [`build`](Auth0ConfigBuilder::build).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+use url::Url;
+
+use super::env::{EnvValues, Parsed};
+use super::error::{ConfigProblem, ConfigSetting};
 use super::types::*;
 use crate::server::hooks::{BeforeSessionSaved, OnCallback};
 use crate::server::secret::Secret;
+use crate::server::session::store::SessionStore;
 
-/// Builds an [`Auth0Config`](super::Auth0Config). Setters take plain values; [`build`](Self::build)
-/// validates all of them at once.
+/// Builds an [`Auth0Config`](super::Auth0Config). Each setter records an
+/// explicit value, which wins over the environment variable of the same
+/// setting; [`build`](Self::build) validates everything at once.
+///
+#[doc = include_str!("precedence.md")]
 #[derive(Default, Clone)]
 #[must_use]
 pub struct Auth0ConfigBuilder {
     pub(super) domain: Option<String>,
     pub(super) client_id: Option<String>,
     pub(super) client_secret: Option<Secret>,
-    pub(super) client_auth_method: Option<String>,
+    pub(super) client_auth_method: Option<ClientAuthMethod>,
+    /// Explicit when not empty.
     pub(super) secrets: Vec<Secret>,
-    pub(super) app_base_url: Option<String>,
+    pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
     pub(super) scope: Option<String>,
     pub(super) audience: Option<String>,
     pub(super) extra_params: BTreeMap<String, String>,
     pub(super) sign_in_return_to_path: Option<String>,
+    /// Session settings without a variable; its `cookie` attributes that
+    /// have one are in `cookie` instead.
     pub(super) session: SessionConfig,
-    pub(super) cookie_secure_raw: Option<String>,
-    pub(super) cookie_same_site_raw: Option<String>,
-    pub(super) cookie_transient_raw: Option<String>,
+    pub(super) cookie: CookieSettings,
     pub(super) transaction_cookie: TransactionCookieConfig,
     pub(super) enable_parallel_transactions: Option<bool>,
-    pub(super) logout_strategy: Option<String>,
+    pub(super) logout_strategy: Option<LogoutStrategy>,
     pub(super) include_id_token_hint: Option<bool>,
-    pub(super) logout_return_to_allow_list: Vec<String>,
+    pub(super) logout_return_to_allow_list: Vec<Result<Url, ConfigProblem>>,
     pub(super) http_timeout: Option<Duration>,
     pub(super) enable_telemetry: Option<bool>,
     pub(super) enable_access_token_endpoint: Option<bool>,
@@ -43,58 +53,76 @@ pub struct Auth0ConfigBuilder {
     pub(super) production: Option<bool>,
     pub(super) before_session_saved: Option<BeforeSessionSaved>,
     pub(super) on_callback: Option<OnCallback>,
-    pub(super) session_store:
-        Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
-    pub(super) env_problems: Vec<String>,
+    pub(super) session_store: Option<Arc<dyn SessionStore>>,
+    /// What [`from_env`](Self::from_env) read (nothing until it is called).
+    pub(super) env: EnvValues,
+}
+
+/// Explicit values of the session cookie attributes that have a variable.
+/// `Some(None)` for `domain` / `secure` is an explicit "no `Domain`" /
+/// "from the scheme".
+#[derive(Debug, Clone, Default)]
+pub(super) struct CookieSettings {
+    pub(super) domain: Option<Option<String>>,
+    pub(super) path: Option<String>,
+    pub(super) secure: Option<Option<bool>>,
+    pub(super) same_site: Option<SameSite>,
+    pub(super) transient: Option<bool>,
 }
 
 impl Auth0ConfigBuilder {
     /// Tenant domain (`example.us.auth0.com`) or full issuer URL
-    /// (`https://login.example.com`, `http://127.0.0.1:4400`).
+    /// (`https://login.example.com`, `http://127.0.0.1:4400`);
+    /// `AUTH0_DOMAIN`. Required.
     pub fn domain(mut self, v: impl Into<String>) -> Self {
         self.domain = Some(v.into());
         self
     }
-    /// Client id.
+    /// Client id; `AUTH0_CLIENT_ID`. Required.
     pub fn client_id(mut self, v: impl Into<String>) -> Self {
         self.client_id = Some(v.into());
         self
     }
-    /// Client secret.
+    /// Client secret; `AUTH0_CLIENT_SECRET`. Required.
     pub fn client_secret(mut self, v: impl Into<Secret>) -> Self {
         self.client_secret = Some(v.into());
         self
     }
-    /// Client authentication at the token endpoint (default `client_secret_post`).
+    /// Client authentication at the token endpoint (default
+    /// `client_secret_post`); `AUTH0_CLIENT_AUTH_METHOD`.
     pub fn client_auth_method(mut self, v: ClientAuthMethod) -> Self {
-        self.client_auth_method = Some(match v {
-            ClientAuthMethod::ClientSecretPost => "client_secret_post".into(),
-            ClientAuthMethod::ClientSecretBasic => "client_secret_basic".into(),
-        });
+        self.client_auth_method = Some(v);
         self
     }
-    /// The cookie secret (at least 32 characters). Calling it again adds an
-    /// older secret that still decrypts (rotation): the first one encrypts.
+    /// The cookie secret (at least 32 characters); `AUTH0_SECRET`. Required.
+    /// Calling it again adds an older secret that still decrypts (rotation):
+    /// the first one encrypts. Any call means `AUTH0_SECRET` is not used.
     pub fn secret(mut self, v: impl Into<Secret>) -> Self {
         self.secrets.push(v.into());
         self
     }
-    /// The application's base URL, or a comma-separated allow-list of origins.
+    /// The application's base URL, or a comma-separated allow-list of
+    /// origins (default: inferred from each request); `APP_BASE_URL`.
     pub fn app_base_url(mut self, v: impl Into<String>) -> Self {
-        self.app_base_url = Some(v.into());
+        self.app_base_url = Some(AppBaseUrl::parse(&v.into()));
         self
     }
-    /// Scope requested at login (default `openid profile email offline_access`).
+    /// Scope requested at login (default `openid profile email
+    /// offline_access`; `openid` is always added); `AUTH0_SCOPE`. Also set by
+    /// `authorization_param("scope", ..)`, which this setter wins over.
     pub fn scope(mut self, v: impl Into<String>) -> Self {
         self.scope = Some(v.into());
         self
     }
-    /// API audience requested at login.
+    /// API audience requested at login (default none); `AUTH0_AUDIENCE`.
+    /// Also set by `authorization_param("audience", ..)`, which this setter
+    /// wins over.
     pub fn audience(mut self, v: impl Into<String>) -> Self {
         self.audience = Some(v.into());
         self
     }
-    /// Any other `/authorize` parameter.
+    /// Any other `/authorize` parameter (`connection`, `organization`,
+    /// `max_age`, ...).
     pub fn authorization_param(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
         self.extra_params.insert(k.into(), v.into());
         self
@@ -104,12 +132,55 @@ impl Auth0ConfigBuilder {
         self.sign_in_return_to_path = Some(v.into());
         self
     }
-    /// Session lifetime and cookie settings.
+    /// Session lifetime and cookie settings, all of them explicitly: this is
+    /// the same as setting each field, so the `AUTH0_COOKIE_*` variables no
+    /// longer apply (the struct's cookie attributes win, even where they are
+    /// the defaults). Per-field setters called afterwards
+    /// ([`cookie_domain`](Self::cookie_domain), ...) change single fields.
     pub fn session(mut self, v: SessionConfig) -> Self {
+        let c = &v.cookie;
+        self.cookie = CookieSettings {
+            domain: Some(c.domain.clone()),
+            path: Some(c.path.clone()),
+            secure: Some(c.secure),
+            same_site: Some(c.same_site),
+            transient: Some(c.transient),
+        };
         self.session = v;
         self
     }
-    /// Transaction cookie settings.
+    /// `Domain` attribute of the session cookie (default none);
+    /// `AUTH0_COOKIE_DOMAIN`.
+    pub fn cookie_domain(mut self, v: impl Into<String>) -> Self {
+        self.cookie.domain = Some(Some(v.into()));
+        self
+    }
+    /// `Path` attribute of the session cookie (default `/`);
+    /// `AUTH0_COOKIE_PATH`.
+    pub fn cookie_path(mut self, v: impl Into<String>) -> Self {
+        self.cookie.path = Some(v.into());
+        self
+    }
+    /// `Secure` attribute of the session cookie (default: from the base
+    /// URL's scheme); `AUTH0_COOKIE_SECURE`.
+    pub fn cookie_secure(mut self, v: bool) -> Self {
+        self.cookie.secure = Some(Some(v));
+        self
+    }
+    /// `SameSite` attribute of the session cookie (default `Lax`);
+    /// `AUTH0_COOKIE_SAME_SITE`.
+    pub fn cookie_same_site(mut self, v: SameSite) -> Self {
+        self.cookie.same_site = Some(v);
+        self
+    }
+    /// A transient session cookie has no `Max-Age` and ends with the browser
+    /// session (default `false`); `AUTH0_COOKIE_TRANSIENT`.
+    pub fn cookie_transient(mut self, v: bool) -> Self {
+        self.cookie.transient = Some(v);
+        self
+    }
+    /// Transaction cookie settings (default
+    /// [`TransactionCookieConfig::default`]). No variable applies to them.
     pub fn transaction_cookie(mut self, v: TransactionCookieConfig) -> Self {
         self.transaction_cookie = v;
         self
@@ -119,16 +190,9 @@ impl Auth0ConfigBuilder {
         self.enable_parallel_transactions = Some(v);
         self
     }
-    /// Logout strategy (default auto).
+    /// Logout strategy (default auto); `AUTH0_LOGOUT_STRATEGY`.
     pub fn logout_strategy(mut self, v: LogoutStrategy) -> Self {
-        self.logout_strategy = Some(
-            match v {
-                LogoutStrategy::Auto => "auto",
-                LogoutStrategy::Oidc => "oidc",
-                LogoutStrategy::V2 => "v2",
-            }
-            .into(),
-        );
+        self.logout_strategy = Some(v);
         self
     }
     /// Send `id_token_hint` in OIDC logout URLs (default `true`).
@@ -137,17 +201,28 @@ impl Auth0ConfigBuilder {
         self
     }
     /// Extra absolute URLs (or origins) accepted as logout `returnTo`,
-    /// besides the application's own origin.
+    /// besides the application's own origin. Each call adds one.
     pub fn logout_return_to_allow(mut self, v: impl Into<String>) -> Self {
-        self.logout_return_to_allow_list.push(v.into());
+        let raw = v.into();
+        self.logout_return_to_allow_list
+            .push(match Url::parse(&raw) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+                _ => Err(ConfigProblem::invalid(
+                    ConfigSetting::LogoutReturnToAllow,
+                    Some(&raw),
+                    "an absolute http(s) URL",
+                )),
+            });
         self
     }
-    /// Timeout of each request to the provider (default 5 s).
+    /// Timeout of each request to the provider (default 5 s);
+    /// `AUTH0_HTTP_TIMEOUT` (milliseconds).
     pub fn http_timeout(mut self, v: Duration) -> Self {
         self.http_timeout = Some(v);
         self
     }
-    /// Send the `Auth0-Client` telemetry header (default `true`).
+    /// Send the `Auth0-Client` telemetry header (default `true`);
+    /// `AUTH0_ENABLE_TELEMETRY`.
     pub fn enable_telemetry(mut self, v: bool) -> Self {
         self.enable_telemetry = Some(v);
         self
@@ -167,23 +242,25 @@ impl Auth0ConfigBuilder {
         self.no_content_profile = Some(v);
         self
     }
-    /// Route paths.
+    /// Route paths (default [`Routes::default`]). No variable applies to them.
     pub fn routes(mut self, v: Routes) -> Self {
         self.routes = v;
         self
     }
-    /// A base path the app is mounted under (`/dashboard`).
+    /// A base path the app is mounted under (`/dashboard`; default none);
+    /// `AUTH0_BASE_PATH`.
     pub fn base_path(mut self, v: impl Into<String>) -> Self {
         self.base_path = Some(v.into());
         self
     }
-    /// Permit a plain-`http` provider (a local test provider). Never in production.
+    /// Permit a plain-`http` provider (a local test provider; default
+    /// `false`); `AUTH0_ALLOW_INSECURE_REQUESTS`. Never in production.
     pub fn allow_insecure_requests(mut self, v: bool) -> Self {
         self.allow_insecure_requests = Some(v);
         self
     }
-    /// Production mode enforces `Secure` cookies when the base URL is inferred.
-    /// Default: `true` in release builds.
+    /// Production mode enforces `Secure` cookies when the base URL is
+    /// inferred (default: `true` in release builds); `AUTH0_PRODUCTION`.
     pub fn production(mut self, v: bool) -> Self {
         self.production = Some(v);
         self
@@ -196,10 +273,7 @@ impl Auth0ConfigBuilder {
     }
     /// Keep sessions in `store` (stateful sessions): the cookie then carries
     /// only an encrypted session id, and back-channel logout can end sessions.
-    pub fn session_store(
-        mut self,
-        store: std::sync::Arc<dyn crate::server::session::store::SessionStore>,
-    ) -> Self {
+    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
         self.session_store = Some(store);
         self
     }

@@ -1,5 +1,10 @@
 //! Configuration: the same options and `AUTH0_*` variables as the Next.js SDK,
 //! validated once at start-up.
+//!
+//! The precedence rule below is written once, in `precedence.md`, and is also
+//! shown on [`Auth0ConfigBuilder`] (this module is private).
+//!
+#![doc = include_str!("precedence.md")]
 
 mod builder;
 mod env;
@@ -7,16 +12,21 @@ mod error;
 mod types;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
 use crate::server::hooks::{BeforeSessionSaved, OnCallback};
 use crate::server::secret::Secret;
+use crate::server::session::store::SessionStore;
 
 pub use builder::Auth0ConfigBuilder;
-pub use error::ConfigError;
+pub use error::{ConfigError, ConfigProblem, ConfigSetting};
 pub use types::{
     AppBaseUrl, AuthorizationParameters, ClientAuthMethod, LogoutStrategy, Routes, SameSite,
     SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
@@ -53,8 +63,7 @@ pub struct Auth0Config {
     pub(crate) production: bool,
     pub(crate) before_session_saved: Option<BeforeSessionSaved>,
     pub(crate) on_callback: Option<OnCallback>,
-    pub(crate) session_store:
-        Option<std::sync::Arc<dyn crate::server::session::store::SessionStore>>,
+    pub(crate) session_store: Option<Arc<dyn SessionStore>>,
 }
 
 impl fmt::Debug for Auth0Config {
@@ -114,7 +123,8 @@ impl Auth0Config {
 
     /// Reads `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET`,
     /// `AUTH0_SECRET`, `APP_BASE_URL` and the optional variables listed on
-    /// [`Auth0ConfigBuilder::from_env`], then validates.
+    /// [`Auth0ConfigBuilder::from_env`], then validates: the same as
+    /// `Auth0Config::builder().from_env().build()`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Auth0ConfigBuilder::default().from_env().build()
     }

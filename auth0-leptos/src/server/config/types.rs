@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::error::{ConfigProblem, ConfigSetting};
+
 /// Default scope requested at login.
 pub const DEFAULT_SCOPE: &str = "openid profile email offline_access";
 
@@ -31,6 +33,7 @@ impl SameSite {
         }
     }
 
+    /// `lax`, `strict` or `none`, in any case.
     pub(super) fn parse(s: &str) -> Option<Self> {
         match s.to_ascii_lowercase().as_str() {
             "lax" => Some(Self::Lax),
@@ -54,6 +57,18 @@ pub enum LogoutStrategy {
     V2,
 }
 
+impl LogoutStrategy {
+    /// `auto`, `oidc` or `v2`, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(Self::Auto),
+            "oidc" => Some(Self::Oidc),
+            "v2" => Some(Self::V2),
+            _ => None,
+        }
+    }
+}
+
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuthMethod {
@@ -62,6 +77,17 @@ pub enum ClientAuthMethod {
     ClientSecretPost,
     /// HTTP Basic authentication.
     ClientSecretBasic,
+}
+
+impl ClientAuthMethod {
+    /// `client_secret_post` or `client_secret_basic`, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "client_secret_post" => Some(Self::ClientSecretPost),
+            "client_secret_basic" => Some(Self::ClientSecretBasic),
+            _ => None,
+        }
+    }
 }
 
 /// Where the application's base URL comes from.
@@ -73,6 +99,36 @@ pub enum AppBaseUrl {
     Static(Url),
     /// Several allowed origins; the request's origin must match one.
     AllowList(Vec<Url>),
+}
+
+impl AppBaseUrl {
+    /// One absolute http(s) URL, or a comma-separated list of them (an
+    /// allow-list); nothing at all means inferred. Every bad entry is a
+    /// problem.
+    pub(super) fn parse(raw: &str) -> Result<Self, Vec<ConfigProblem>> {
+        let mut urls = Vec::new();
+        let mut problems = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Url::parse(part) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                    urls.push(u)
+                }
+                _ => problems.push(ConfigProblem::invalid(
+                    ConfigSetting::AppBaseUrl,
+                    Some(part),
+                    "an absolute http(s) URL (or a comma-separated list of them)",
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(match urls.len() {
+            0 => AppBaseUrl::Inferred,
+            1 => AppBaseUrl::Static(urls.remove(0)),
+            _ => AppBaseUrl::AllowList(urls),
+        })
+    }
 }
 
 /// Parameters sent to `/authorize`.
@@ -96,20 +152,27 @@ impl Default for AuthorizationParameters {
     }
 }
 
-/// Attributes of the session cookie.
+/// Attributes of the session cookie. Each attribute that has a variable
+/// also has its own builder setter (named in brackets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCookieConfig {
     /// Cookie name (default `__session`).
     pub name: String,
-    /// `Domain` attribute (`AUTH0_COOKIE_DOMAIN`).
+    /// `Domain` attribute (default none; `AUTH0_COOKIE_DOMAIN`,
+    /// [`cookie_domain`](super::Auth0ConfigBuilder::cookie_domain)).
     pub domain: Option<String>,
-    /// `Path` attribute (default `/`, `AUTH0_COOKIE_PATH`).
+    /// `Path` attribute (default `/`; `AUTH0_COOKIE_PATH`,
+    /// [`cookie_path`](super::Auth0ConfigBuilder::cookie_path)).
     pub path: String,
-    /// `Secure` attribute; `None` = from the base URL's scheme (`AUTH0_COOKIE_SECURE`).
+    /// `Secure` attribute; `None` (default) = from the base URL's scheme
+    /// (`AUTH0_COOKIE_SECURE`, [`cookie_secure`](super::Auth0ConfigBuilder::cookie_secure)).
     pub secure: Option<bool>,
-    /// `SameSite` (default `Lax`, `AUTH0_COOKIE_SAME_SITE`).
+    /// `SameSite` (default `Lax`; `AUTH0_COOKIE_SAME_SITE`,
+    /// [`cookie_same_site`](super::Auth0ConfigBuilder::cookie_same_site)).
     pub same_site: SameSite,
-    /// No `Max-Age`: the cookie ends with the browser session (`AUTH0_COOKIE_TRANSIENT`).
+    /// No `Max-Age`: the cookie ends with the browser session (default
+    /// `false`; `AUTH0_COOKIE_TRANSIENT`,
+    /// [`cookie_transient`](super::Auth0ConfigBuilder::cookie_transient)).
     pub transient: bool,
 }
 
@@ -157,7 +220,8 @@ impl Default for SessionConfig {
 }
 
 /// Transaction cookies (`__txn_{state}`), which carry PKCE verifier, nonce and
-/// returnTo from `/auth/login` to `/auth/callback`.
+/// returnTo from `/auth/login` to `/auth/callback`. No variable applies to
+/// them (the `AUTH0_COOKIE_*` variables are for the session cookie only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransactionCookieConfig {
     /// Name prefix (default `__txn_`).

@@ -1,230 +1,292 @@
-//! [`Auth0ConfigBuilder::build`]: checks every setting and assembles the
-//! [`Auth0Config`].
+//! [`Auth0ConfigBuilder::build`]: applies the precedence rule to every
+//! setting, checks the result and assembles the [`Auth0Config`].
 
 use std::time::Duration;
 
 use url::Url;
 
 use super::builder::Auth0ConfigBuilder;
-use super::env::parse_bool;
-use super::error::ConfigError;
+use super::env::Parsed;
+use super::error::{ConfigError, ConfigProblem, ConfigSetting};
 use super::types::*;
 use super::Auth0Config;
 
-impl Auth0ConfigBuilder {
-    /// Validates every setting and reports all problems together.
-    pub fn build(self) -> Result<Auth0Config, ConfigError> {
-        let mut problems = self.env_problems.clone();
-        let production = self.production.unwrap_or(cfg!(not(debug_assertions)));
-        let allow_insecure = self.allow_insecure_requests.unwrap_or(false);
+/// The problems found so far, and the precedence rule.
+#[derive(Default)]
+struct Checks(Vec<ConfigProblem>);
 
-        let issuer = match self.domain.as_deref() {
-            None => {
-                problems.push("AUTH0_DOMAIN (domain) is required".into());
+impl Checks {
+    /// The explicit value, else the environment's, else `None` (the
+    /// caller's default). An environment value that did not parse records
+    /// its problems here, but only when it is used.
+    fn pick<T>(&mut self, explicit: Option<T>, env: Option<Parsed<T>>) -> Option<T> {
+        self.pick_parsed(explicit.map(Ok), env)
+    }
+
+    /// [`pick`](Self::pick) for an explicit value that was parsed too.
+    fn pick_parsed<T>(&mut self, explicit: Option<Parsed<T>>, env: Option<Parsed<T>>) -> Option<T> {
+        match explicit.or(env)? {
+            Ok(v) => Some(v),
+            Err(problems) => {
+                self.0.extend(problems);
                 None
             }
-            Some(d) => match parse_issuer(d) {
-                Ok(u) => {
-                    if u.scheme() == "http" && !allow_insecure {
-                        problems.push(format!(
-                            "AUTH0_DOMAIN {d:?} uses plain http; set AUTH0_ALLOW_INSECURE_REQUESTS=true only for a local test provider"
-                        ));
-                    }
-                    Some(u)
-                }
-                Err(e) => {
-                    problems.push(format!(
-                        "AUTH0_DOMAIN {d:?} is not a valid domain or URL: {e}"
-                    ));
-                    None
-                }
-            },
-        };
-        let client_id = self.client_id.clone().unwrap_or_default();
-        if client_id.is_empty() {
-            problems.push("AUTH0_CLIENT_ID (client_id) is required".into());
         }
-        let client_secret = self.client_secret.clone().unwrap_or_default();
-        if client_secret.expose().is_empty() {
-            problems.push("AUTH0_CLIENT_SECRET (client_secret) is required".into());
-        }
-        if self.secrets.is_empty() {
-            problems.push(
-                "AUTH0_SECRET (secret) is required: generate one with `openssl rand -hex 32`"
-                    .into(),
-            );
-        }
-        for (i, s) in self.secrets.iter().enumerate() {
-            if s.expose().len() < 32 {
-                problems.push(format!(
-                    "AUTH0_SECRET{} must be at least 32 characters (generate one with `openssl rand -hex 32`)",
-                    if i == 0 { String::new() } else { format!(" #{}", i + 1) }
-                ));
-            }
-        }
-        let client_auth_method = match self.client_auth_method.as_deref() {
-            None | Some("client_secret_post") => ClientAuthMethod::ClientSecretPost,
-            Some("client_secret_basic") => ClientAuthMethod::ClientSecretBasic,
-            Some(other) => {
-                problems.push(format!("AUTH0_CLIENT_AUTH_METHOD must be client_secret_post or client_secret_basic, got {other:?}"));
-                ClientAuthMethod::default()
-            }
-        };
+    }
 
-        let app_base_url = match self.app_base_url.as_deref() {
-            None => AppBaseUrl::Inferred,
-            Some(raw) => {
-                let mut urls = Vec::new();
-                for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    match Url::parse(part) {
-                        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-                            urls.push(u)
-                        }
-                        _ => problems.push(format!(
-                            "APP_BASE_URL entry {part:?} must be an absolute http(s) URL"
-                        )),
-                    }
-                }
-                match urls.len() {
-                    0 => AppBaseUrl::Inferred,
-                    1 => AppBaseUrl::Static(urls.remove(0)),
-                    _ => AppBaseUrl::AllowList(urls),
-                }
-            }
-        };
+    fn push(&mut self, problem: ConfigProblem) {
+        self.0.push(problem);
+    }
 
-        let mut session = self.session.clone();
-        if let Some(v) = &self.cookie_secure_raw {
-            match parse_bool(v) {
-                Some(b) => session.cookie.secure = session.cookie.secure.or(Some(b)),
-                None => problems.push(format!(
-                    "AUTH0_COOKIE_SECURE must be true or false, got {v:?}"
-                )),
-            }
-        }
-        if let Some(v) = &self.cookie_transient_raw {
-            match parse_bool(v) {
-                Some(b) => session.cookie.transient = session.cookie.transient || b,
-                None => problems.push(format!(
-                    "AUTH0_COOKIE_TRANSIENT must be true or false, got {v:?}"
-                )),
-            }
-        }
-        if let Some(v) = &self.cookie_same_site_raw {
-            match SameSite::parse(v) {
-                Some(s) => session.cookie.same_site = s,
-                None => problems.push(format!(
-                    "AUTH0_COOKIE_SAME_SITE must be lax, strict or none, got {v:?}"
-                )),
-            }
-        }
-        if session.absolute_duration.is_zero() || session.inactivity_duration.is_zero() {
-            problems.push("session durations must be greater than zero".into());
-        }
-        if session.cookie.name.is_empty() || !is_cookie_name(&session.cookie.name) {
-            problems.push(format!(
-                "session cookie name {:?} is not a valid cookie name",
-                session.cookie.name
-            ));
-        }
-        if !is_cookie_name(&self.transaction_cookie.prefix) {
-            problems.push(format!(
-                "transaction cookie prefix {:?} is not a valid cookie name",
-                self.transaction_cookie.prefix
-            ));
-        }
-        if self.transaction_cookie.max_pending == 0 {
-            problems.push("transaction_cookie.max_pending must be at least 1".into());
-        }
-        let inferred = matches!(app_base_url, AppBaseUrl::Inferred);
-        if inferred
-            && production
-            && (session.cookie.secure == Some(false)
-                || self.transaction_cookie.secure == Some(false))
-        {
-            problems.push(
-                "insecure cookies (AUTH0_COOKIE_SECURE=false) are not allowed in production when APP_BASE_URL is inferred from the request".into(),
-            );
-        }
-        if session.cookie.same_site == SameSite::None && session.cookie.secure == Some(false) {
-            problems.push("AUTH0_COOKIE_SAME_SITE=none requires secure cookies".into());
-        }
+    fn missing(&mut self, setting: ConfigSetting) {
+        self.push(ConfigProblem::Missing { setting });
+    }
 
-        let logout_strategy = match self.logout_strategy.as_deref() {
-            None | Some("auto") => LogoutStrategy::Auto,
-            Some("oidc") => LogoutStrategy::Oidc,
-            Some("v2") => LogoutStrategy::V2,
-            Some(other) => {
-                problems.push(format!(
-                    "AUTH0_LOGOUT_STRATEGY must be auto, oidc or v2, got {other:?}"
-                ));
-                LogoutStrategy::Auto
-            }
-        };
+    fn invalid(&mut self, setting: ConfigSetting, value: Option<&str>, expected: &'static str) {
+        self.push(ConfigProblem::invalid(setting, value, expected));
+    }
+}
 
-        let mut logout_allow = Vec::new();
-        for raw in &self.logout_return_to_allow_list {
-            match Url::parse(raw) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => logout_allow.push(u),
-                _ => problems.push(format!(
-                    "logout returnTo allow-list entry {raw:?} must be an absolute http(s) URL"
-                )),
-            }
-        }
-
-        let base_path = self.base_path.clone().unwrap_or_default();
-        let base_path = base_path.trim_end_matches('/').to_owned();
-        if !base_path.is_empty() && !base_path.starts_with('/') {
-            problems.push(format!("AUTH0_BASE_PATH {base_path:?} must start with /"));
-        }
-        for (name, path) in [
-            ("login", &self.routes.login),
-            ("logout", &self.routes.logout),
-            ("callback", &self.routes.callback),
-            ("profile", &self.routes.profile),
-            ("access_token", &self.routes.access_token),
-            ("backchannel_logout", &self.routes.backchannel_logout),
-        ] {
-            if !path.starts_with('/') || path.len() < 2 {
-                problems.push(format!(
-                    "route {name} {path:?} must start with / and name a path"
-                ));
-            }
-        }
-        let sign_in_return_to_path = self
-            .sign_in_return_to_path
-            .clone()
-            .unwrap_or_else(|| "/".into());
-        if !sign_in_return_to_path.starts_with('/') || sign_in_return_to_path.starts_with("//") {
-            problems.push(format!(
-                "sign_in_return_to_path {sign_in_return_to_path:?} must be a path starting with /"
-            ));
-        }
-        let mut extra = self.extra_params.clone();
-        let scope = self
-            .scope
-            .clone()
-            .or_else(|| extra.remove("scope"))
-            .unwrap_or_else(|| DEFAULT_SCOPE.into());
-        let audience = self.audience.clone().or_else(|| extra.remove("audience"));
-        if let Some(ma) = extra.get("max_age") {
-            if ma.parse::<u64>().is_err() {
-                problems.push(format!(
-                    "authorization parameter max_age must be a non-negative integer, got {ma:?}"
-                ));
-            }
-        }
-
-        if !problems.is_empty() {
-            return Err(ConfigError { problems });
-        }
-        Ok(Auth0Config {
-            domain: self.domain.clone().unwrap_or_default(),
-            issuer: issuer.expect("checked above"),
+impl Auth0ConfigBuilder {
+    /// Applies the precedence rule to every setting (the value set on the
+    /// builder, else the variable read by [`from_env`](Self::from_env), else
+    /// the default) and validates the result. Every problem is reported
+    /// together.
+    pub fn build(self) -> Result<Auth0Config, ConfigError> {
+        let Auth0ConfigBuilder {
+            domain,
             client_id,
             client_secret,
             client_auth_method,
-            secrets: self.secrets,
+            secrets,
+            app_base_url,
+            scope,
+            audience,
+            extra_params,
+            sign_in_return_to_path,
+            session,
+            cookie,
+            transaction_cookie,
+            enable_parallel_transactions,
+            logout_strategy,
+            include_id_token_hint,
+            logout_return_to_allow_list,
+            http_timeout,
+            enable_telemetry,
+            enable_access_token_endpoint,
+            token_refresh_buffer,
+            no_content_profile,
+            routes,
+            base_path,
+            allow_insecure_requests,
+            production,
+            before_session_saved,
+            on_callback,
+            session_store,
+            env,
+        } = self;
+        let mut c = Checks::default();
+
+        let production = c
+            .pick(production, env.production)
+            .unwrap_or(cfg!(not(debug_assertions)));
+        let allow_insecure = c
+            .pick(allow_insecure_requests, env.allow_insecure_requests)
+            .unwrap_or(false);
+
+        let domain = c.pick(domain, env.domain.map(Ok)).unwrap_or_default();
+        let issuer = if domain.is_empty() {
+            c.missing(ConfigSetting::Domain);
+            None
+        } else {
+            match parse_issuer(&domain) {
+                Ok(u) => {
+                    if u.scheme() == "http" && !allow_insecure {
+                        c.push(ConfigProblem::InsecureProvider {
+                            domain: domain.clone(),
+                        });
+                    }
+                    Some(u)
+                }
+                Err(_) => {
+                    c.invalid(
+                        ConfigSetting::Domain,
+                        Some(&domain),
+                        "a tenant domain or an absolute http(s) URL without query, fragment or credentials",
+                    );
+                    None
+                }
+            }
+        };
+        let client_id = c.pick(client_id, env.client_id.map(Ok)).unwrap_or_default();
+        if client_id.is_empty() {
+            c.missing(ConfigSetting::ClientId);
+        }
+        let client_secret = c
+            .pick(client_secret, env.client_secret.map(Ok))
+            .unwrap_or_default();
+        if client_secret.expose().is_empty() {
+            c.missing(ConfigSetting::ClientSecret);
+        }
+        let explicit_secrets = (!secrets.is_empty()).then_some(secrets);
+        let secrets = c
+            .pick(explicit_secrets, env.secrets.map(Ok))
+            .unwrap_or_default();
+        if secrets.is_empty() {
+            c.missing(ConfigSetting::Secret);
+        }
+        for (index, s) in secrets.iter().enumerate() {
+            if s.expose().len() < 32 {
+                c.push(ConfigProblem::SecretTooShort { index });
+            }
+        }
+        let client_auth_method = c
+            .pick(client_auth_method, env.client_auth_method)
+            .unwrap_or_default();
+        let app_base_url = c
+            .pick_parsed(app_base_url, env.app_base_url)
+            .unwrap_or(AppBaseUrl::Inferred);
+
+        let mut session = session;
+        session.cookie.domain = c
+            .pick(cookie.domain, env.cookie_domain.map(|d| Ok(Some(d))))
+            .flatten();
+        session.cookie.path = c
+            .pick(cookie.path, env.cookie_path.map(Ok))
+            .unwrap_or_else(|| "/".into());
+        session.cookie.secure = c
+            .pick(cookie.secure, env.cookie_secure.map(|r| r.map(Some)))
+            .flatten();
+        session.cookie.same_site = c
+            .pick(cookie.same_site, env.cookie_same_site)
+            .unwrap_or_default();
+        session.cookie.transient = c
+            .pick(cookie.transient, env.cookie_transient)
+            .unwrap_or(false);
+        if session.absolute_duration.is_zero() {
+            c.invalid(
+                ConfigSetting::SessionAbsoluteDuration,
+                None,
+                "greater than zero",
+            );
+        }
+        if session.inactivity_duration.is_zero() {
+            c.invalid(
+                ConfigSetting::SessionInactivityDuration,
+                None,
+                "greater than zero",
+            );
+        }
+        if !is_cookie_name(&session.cookie.name) {
+            c.invalid(
+                ConfigSetting::SessionCookieName,
+                Some(&session.cookie.name),
+                "a valid cookie name",
+            );
+        }
+        if !is_cookie_name(&transaction_cookie.prefix) {
+            c.invalid(
+                ConfigSetting::TransactionCookiePrefix,
+                Some(&transaction_cookie.prefix),
+                "a valid cookie name",
+            );
+        }
+        if transaction_cookie.max_pending == 0 {
+            c.invalid(
+                ConfigSetting::TransactionCookieMaxPending,
+                None,
+                "at least 1",
+            );
+        }
+        if matches!(app_base_url, AppBaseUrl::Inferred)
+            && production
+            && (session.cookie.secure == Some(false) || transaction_cookie.secure == Some(false))
+        {
+            c.push(ConfigProblem::InsecureCookiesInProduction);
+        }
+        if session.cookie.same_site == SameSite::None && session.cookie.secure == Some(false) {
+            c.push(ConfigProblem::SameSiteNoneWithoutSecure);
+        }
+
+        let logout_strategy = c
+            .pick(logout_strategy, env.logout_strategy)
+            .unwrap_or_default();
+        let mut logout_return_to_allow = Vec::new();
+        for entry in logout_return_to_allow_list {
+            match entry {
+                Ok(u) => logout_return_to_allow.push(u),
+                Err(p) => c.push(p),
+            }
+        }
+
+        let raw_base_path = c.pick(base_path, env.base_path.map(Ok)).unwrap_or_default();
+        let base_path = raw_base_path.trim_end_matches('/').to_owned();
+        if !base_path.is_empty() && !base_path.starts_with('/') {
+            c.invalid(
+                ConfigSetting::BasePath,
+                Some(&raw_base_path),
+                "empty or a path starting with /",
+            );
+        }
+        for (setting, path) in [
+            (ConfigSetting::RouteLogin, &routes.login),
+            (ConfigSetting::RouteLogout, &routes.logout),
+            (ConfigSetting::RouteCallback, &routes.callback),
+            (ConfigSetting::RouteProfile, &routes.profile),
+            (ConfigSetting::RouteAccessToken, &routes.access_token),
+            (
+                ConfigSetting::RouteBackchannelLogout,
+                &routes.backchannel_logout,
+            ),
+        ] {
+            if !path.starts_with('/') || path.len() < 2 {
+                c.invalid(setting, Some(path), "a path starting with /");
+            }
+        }
+        let sign_in_return_to_path = sign_in_return_to_path.unwrap_or_else(|| "/".into());
+        if !sign_in_return_to_path.starts_with('/') || sign_in_return_to_path.starts_with("//") {
+            c.invalid(
+                ConfigSetting::SignInReturnToPath,
+                Some(&sign_in_return_to_path),
+                "a path starting with a single /",
+            );
+        }
+
+        // `scope()` / `audience()` win over the same-named authorization
+        // parameter; both are explicit and win over the variable.
+        let mut extra = extra_params;
+        let scope_param = extra.remove("scope");
+        let scope = c
+            .pick(scope.or(scope_param), env.scope.map(Ok))
+            .unwrap_or_else(|| DEFAULT_SCOPE.into());
+        let audience_param = extra.remove("audience");
+        let audience = c.pick(audience.or(audience_param), env.audience.map(Ok));
+        if let Some(ma) = extra.get("max_age") {
+            if ma.parse::<u64>().is_err() {
+                c.invalid(ConfigSetting::MaxAge, Some(ma), "a non-negative integer");
+            }
+        }
+
+        let http_timeout = c
+            .pick(http_timeout, env.http_timeout)
+            .unwrap_or(Duration::from_secs(5));
+        let enable_telemetry = c
+            .pick(enable_telemetry, env.enable_telemetry)
+            .unwrap_or(true);
+        if http_timeout.is_zero() {
+            c.invalid(ConfigSetting::HttpTimeout, None, "greater than zero");
+        }
+
+        let (Some(issuer), true) = (issuer, c.0.is_empty()) else {
+            return Err(ConfigError::new(c.0));
+        };
+        Ok(Auth0Config {
+            domain,
+            issuer,
+            client_id,
+            client_secret,
+            client_auth_method,
+            secrets,
             app_base_url,
             authorization_parameters: AuthorizationParameters {
                 scope: ensure_openid(&scope),
@@ -233,25 +295,23 @@ impl Auth0ConfigBuilder {
             },
             sign_in_return_to_path,
             session,
-            transaction_cookie: self.transaction_cookie,
-            enable_parallel_transactions: self.enable_parallel_transactions.unwrap_or(true),
+            transaction_cookie,
+            enable_parallel_transactions: enable_parallel_transactions.unwrap_or(true),
             logout_strategy,
-            include_id_token_hint_in_oidc_logout_url: self.include_id_token_hint.unwrap_or(true),
-            logout_return_to_allow_list: logout_allow,
-            http_timeout: self.http_timeout.unwrap_or(Duration::from_secs(5)),
-            enable_telemetry: self.enable_telemetry.unwrap_or(true),
-            enable_access_token_endpoint: self.enable_access_token_endpoint.unwrap_or(true),
-            token_refresh_buffer: self.token_refresh_buffer.unwrap_or_default(),
-            no_content_profile_response_when_unauthenticated: self
-                .no_content_profile
-                .unwrap_or(false),
-            routes: self.routes,
+            include_id_token_hint_in_oidc_logout_url: include_id_token_hint.unwrap_or(true),
+            logout_return_to_allow_list: logout_return_to_allow,
+            http_timeout,
+            enable_telemetry,
+            enable_access_token_endpoint: enable_access_token_endpoint.unwrap_or(true),
+            token_refresh_buffer: token_refresh_buffer.unwrap_or_default(),
+            no_content_profile_response_when_unauthenticated: no_content_profile.unwrap_or(false),
+            routes,
             base_path,
             allow_insecure_requests: allow_insecure,
             production,
-            before_session_saved: self.before_session_saved,
-            on_callback: self.on_callback,
-            session_store: self.session_store,
+            before_session_saved,
+            on_callback,
+            session_store,
         })
     }
 }
