@@ -197,6 +197,11 @@ pub enum ConfigProblem {
     InsecureCookiesInProduction,
     /// `SameSite=None` on a session cookie that is explicitly not `Secure`.
     SameSiteNoneWithoutSecure,
+    /// The HTTP client for the provider could not be built.
+    HttpClient {
+        /// Why, as reported by the HTTP library.
+        reason: String,
+    },
 }
 
 impl ConfigProblem {
@@ -225,6 +230,7 @@ impl ConfigProblem {
             ConfigProblem::SecretTooShort { .. } => Some(ConfigSetting::Secret),
             ConfigProblem::InsecureCookiesInProduction => Some(ConfigSetting::CookieSecure),
             ConfigProblem::SameSiteNoneWithoutSecure => Some(ConfigSetting::CookieSameSite),
+            ConfigProblem::HttpClient { .. } => None,
         }
     }
 }
@@ -274,6 +280,12 @@ impl fmt::Display for ConfigProblem {
                 "{}=none requires secure cookies",
                 ConfigSetting::CookieSameSite
             ),
+            ConfigProblem::HttpClient { reason } => {
+                write!(
+                    f,
+                    "the HTTP client for the provider cannot be built: {reason}"
+                )
+            }
         }
     }
 }

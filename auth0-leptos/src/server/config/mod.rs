@@ -53,6 +53,9 @@ pub struct Auth0Config {
     pub(crate) include_id_token_hint_in_oidc_logout_url: bool,
     pub(crate) logout_return_to_allow_list: Vec<Url>,
     pub(crate) http_timeout: Duration,
+    /// The client for every request to the provider, built (and checked)
+    /// by `build` from `http_timeout` and `enable_telemetry`.
+    pub(crate) http_client: reqwest::Client,
     pub(crate) enable_telemetry: bool,
     pub(crate) enable_access_token_endpoint: bool,
     pub(crate) token_refresh_buffer: Duration,

@@ -8,6 +8,8 @@
 //! of the real `from_env` runs in a child process with its own environment.
 
 use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::time::Duration;
 
 use super::*;
@@ -809,6 +811,9 @@ fn problems_are_one_line_and_never_contain_secrets() {
         ConfigProblem::SecretTooShort { index: 0 },
         ConfigProblem::InsecureCookiesInProduction,
         ConfigProblem::SameSiteNoneWithoutSecure,
+        ConfigProblem::HttpClient {
+            reason: "no TLS backend".into(),
+        },
     ];
     for p in &all {
         let text = p.to_string();
@@ -828,6 +833,7 @@ fn problems_are_one_line_and_never_contain_secrets() {
         all[3].to_string(),
         r#"AUTH0_COOKIE_PATH (cookie_path) must be a path, got "x""#
     );
+    assert!(all[8].to_string().contains("no TLS backend"));
 }
 
 #[test]
@@ -846,6 +852,71 @@ fn same_site_none_requires_secure_cookies() {
         unset
     )
     .is_ok());
+}
+
+// ---- the provider's HTTP client -------------------------------------------
+
+/// Accepts one connection, reads the request head, answers `response`, and
+/// returns the request head (lower-cased).
+fn one_shot_server(response: &'static str) -> (String, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&chunk[..n]);
+        }
+        stream.write_all(response.as_bytes()).unwrap();
+        String::from_utf8_lossy(&head).to_ascii_lowercase()
+    });
+    (url, handle)
+}
+
+const REDIRECT: &str =
+    "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+#[tokio::test]
+async fn the_http_client_follows_no_redirects_and_sends_telemetry() {
+    let (url, server) = one_shot_server(REDIRECT);
+    let client = required().build().unwrap().http_client;
+    let r = client.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 302, "redirects are not followed");
+    let head = server.join().unwrap();
+    assert!(head.contains("\r\nauth0-client: "), "{head}");
+    assert!(head.contains("\r\nuser-agent: auth0-leptos/"), "{head}");
+
+    let (url, server) = one_shot_server(REDIRECT);
+    let client = required()
+        .enable_telemetry(false)
+        .build()
+        .unwrap()
+        .http_client;
+    client.get(&url).send().await.unwrap();
+    let head = server.join().unwrap();
+    assert!(!head.contains("auth0-client"), "{head}");
+}
+
+#[tokio::test]
+async fn the_http_client_has_the_configured_timeout() {
+    // Accepts connections (the backlog does) but never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let client = required()
+        .from_env_with(lookup(&[("AUTH0_HTTP_TIMEOUT", "200")]))
+        .build()
+        .unwrap()
+        .http_client;
+    let started = std::time::Instant::now();
+    let err = client.get(&url).send().await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    drop(listener);
 }
 
 // ---- the real process environment --------------------------------------

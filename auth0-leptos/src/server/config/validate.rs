@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use base64::Engine;
 use url::Url;
 
 use super::builder::Auth0ConfigBuilder;
@@ -50,8 +51,8 @@ impl Checks {
 impl Auth0ConfigBuilder {
     /// Applies the precedence rule to every setting (the value set on the
     /// builder, else the variable read by [`from_env`](Self::from_env), else
-    /// the default) and validates the result. Every problem is reported
-    /// together.
+    /// the default), validates the result, and builds the HTTP client for
+    /// the provider. Every problem is reported together.
     pub fn build(self) -> Result<Auth0Config, ConfigError> {
         let Auth0ConfigBuilder {
             domain,
@@ -273,11 +274,20 @@ impl Auth0ConfigBuilder {
         let enable_telemetry = c
             .pick(enable_telemetry, env.enable_telemetry)
             .unwrap_or(true);
-        if http_timeout.is_zero() {
+        let http_client = if http_timeout.is_zero() {
             c.invalid(ConfigSetting::HttpTimeout, None, "greater than zero");
-        }
+            None
+        } else {
+            match provider_http_client(http_timeout, enable_telemetry) {
+                Ok(client) => Some(client),
+                Err(p) => {
+                    c.push(p);
+                    None
+                }
+            }
+        };
 
-        let (Some(issuer), true) = (issuer, c.0.is_empty()) else {
+        let (Some(issuer), Some(http_client), true) = (issuer, http_client, c.0.is_empty()) else {
             return Err(ConfigError::new(c.0));
         };
         Ok(Auth0Config {
@@ -301,6 +311,7 @@ impl Auth0ConfigBuilder {
             include_id_token_hint_in_oidc_logout_url: include_id_token_hint.unwrap_or(true),
             logout_return_to_allow_list: logout_return_to_allow,
             http_timeout,
+            http_client,
             enable_telemetry,
             enable_access_token_endpoint: enable_access_token_endpoint.unwrap_or(true),
             token_refresh_buffer: token_refresh_buffer.unwrap_or_default(),
@@ -314,6 +325,33 @@ impl Auth0ConfigBuilder {
             session_store,
         })
     }
+}
+
+/// The client every request to the provider goes through: the configured
+/// timeout, no redirects followed, the SDK's user agent, and the
+/// `Auth0-Client` telemetry header when telemetry is on.
+fn provider_http_client(
+    timeout: Duration,
+    telemetry: bool,
+) -> Result<reqwest::Client, ConfigProblem> {
+    let failed = |e: &dyn std::fmt::Display| ConfigProblem::HttpClient {
+        reason: e.to_string(),
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    if telemetry {
+        let telemetry =
+            serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
+        let value = base64::engine::general_purpose::STANDARD.encode(telemetry.to_string());
+        let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| failed(&e))?;
+        headers.insert("Auth0-Client", value);
+    }
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .user_agent(concat!("auth0-leptos/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| failed(&e))
 }
 
 fn is_cookie_name(name: &str) -> bool {
