@@ -23,8 +23,8 @@ mod transaction;
 pub use client::Auth0;
 pub use config::{
     AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
-    ConfigError, ConfigProblem, ConfigSetting, LogoutStrategy, Routes, SameSite, SessionConfig,
-    SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
+    ConfigError, ConfigProblem, ConfigSetting, IntoSessionStore, LogoutStrategy, Routes, SameSite,
+    SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub use error::{AccessTokenError, AccessTokenErrorCode, CallbackError, OAuth2Error};
 pub use guard::RequireUser;

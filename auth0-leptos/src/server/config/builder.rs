@@ -2,17 +2,21 @@
 //! nothing is checked or defaulted until [`build`](Auth0ConfigBuilder::build).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::Response;
 use url::Url;
 
 use super::env::{EnvValues, Parsed};
 use super::error::{ConfigProblem, ConfigSetting};
 use super::types::*;
-use crate::server::hooks::{BeforeSessionSaved, OnCallback};
+use crate::server::error::CallbackError;
+use crate::server::hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
 use crate::server::secret::Secret;
 use crate::server::session::store::SessionStore;
+use crate::server::session::SessionData;
 
 /// Builds an [`Auth0Config`](super::Auth0Config). Each setter records an
 /// explicit value, which wins over the environment variable of the same
@@ -69,6 +73,40 @@ pub(super) struct CookieSettings {
     pub(super) same_site: Option<SameSite>,
     pub(super) transient: Option<bool>,
 }
+
+mod sealed {
+    use std::sync::Arc;
+
+    use crate::server::session::store::SessionStore;
+
+    pub trait Sealed {
+        fn into_shared(self) -> Arc<dyn SessionStore>;
+    }
+
+    impl<S: SessionStore> Sealed for S {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            Arc::new(self)
+        }
+    }
+
+    impl<S: SessionStore> Sealed for Arc<S> {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            self
+        }
+    }
+
+    impl Sealed for Arc<dyn SessionStore> {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            self
+        }
+    }
+}
+
+/// What [`Auth0ConfigBuilder::session_store`] accepts: a [`SessionStore`]
+/// value, or an `Arc` of one (to keep a handle to the store).
+pub trait IntoSessionStore: sealed::Sealed {}
+
+impl<T: sealed::Sealed> IntoSessionStore for T {}
 
 impl Auth0ConfigBuilder {
     /// Tenant domain (`example.us.auth0.com`) or full issuer URL
@@ -266,19 +304,78 @@ impl Auth0ConfigBuilder {
         self
     }
     /// Hook run before a new session is saved (default: keep only the
-    /// default ID-token claims).
-    pub fn before_session_saved(mut self, hook: BeforeSessionSaved) -> Self {
+    /// default ID-token claims). It receives the session (its `user` has
+    /// every ID-token claim) and the raw ID token, and returns what to store.
+    ///
+    /// ```
+    /// use auth0_leptos::server::{Auth0Config, SessionData};
+    ///
+    /// let builder = Auth0Config::builder().before_session_saved(
+    ///     |mut s: SessionData, _id_token: Option<String>| async move {
+    ///         let role = s.user.claims.remove("https://example.com/role");
+    ///         s.user = s.user.filter_default_claims();
+    ///         if let Some(r) = role {
+    ///             s.user.claims.insert("https://example.com/role".into(), r);
+    ///         }
+    ///         s
+    ///     },
+    /// );
+    /// # let _ = builder;
+    /// ```
+    pub fn before_session_saved<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(SessionData, Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = SessionData> + Send + 'static,
+    {
+        let hook: BeforeSessionSaved =
+            Arc::new(move |session, id_token| -> BoxFuture<SessionData> {
+                Box::pin(hook(session, id_token))
+            });
         self.before_session_saved = Some(hook);
         self
     }
     /// Keep sessions in `store` (stateful sessions): the cookie then carries
-    /// only an encrypted session id, and back-channel logout can end sessions.
-    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
-        self.session_store = Some(store);
+    /// only an encrypted session id, and back-channel logout can end
+    /// sessions. Takes the store itself, or an `Arc` of it to keep a handle.
+    ///
+    /// ```
+    /// use auth0_leptos::server::{Auth0Config, MemoryStore};
+    ///
+    /// let builder = Auth0Config::builder().session_store(MemoryStore::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn session_store(mut self, store: impl IntoSessionStore) -> Self {
+        self.session_store = Some(sealed::Sealed::into_shared(store));
         self
     }
     /// Hook that decides the callback's response, on success and on error.
-    pub fn on_callback(mut self, hook: OnCallback) -> Self {
+    /// It is called with the error (and no session), or with no error and
+    /// the session about to be saved; whatever response it returns is sent,
+    /// with the session cookie added on success.
+    ///
+    /// ```
+    /// use auth0_leptos::server::Auth0Config;
+    /// use axum::response::{IntoResponse, Redirect};
+    ///
+    /// let builder = Auth0Config::builder().on_callback(|err, ctx, _session| async move {
+    ///     match err {
+    ///         Some(e) => Redirect::to(&format!("/error?code={}", e.code())).into_response(),
+    ///         None => Redirect::to(ctx.return_to.as_deref().unwrap_or("/")).into_response(),
+    ///     }
+    /// });
+    /// # let _ = builder;
+    /// ```
+    pub fn on_callback<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        let hook: OnCallback = Arc::new(move |err, ctx, session| -> BoxFuture<Response> {
+            Box::pin(hook(err, ctx, session))
+        });
         self.on_callback = Some(hook);
         self
     }

@@ -25,7 +25,7 @@ use crate::server::hooks::{BeforeSessionSaved, OnCallback};
 use crate::server::secret::Secret;
 use crate::server::session::store::SessionStore;
 
-pub use builder::Auth0ConfigBuilder;
+pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
 pub use error::{ConfigError, ConfigProblem, ConfigSetting};
 pub use types::{
     AppBaseUrl, AuthorizationParameters, ClientAuthMethod, LogoutStrategy, Routes, SameSite,

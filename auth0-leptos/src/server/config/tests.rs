@@ -919,6 +919,30 @@ async fn the_http_client_has_the_configured_timeout() {
     drop(listener);
 }
 
+// ---- session store ---------------------------------------------------------
+
+#[test]
+fn session_store_takes_a_store_or_an_arc_of_one() {
+    use std::sync::Arc;
+
+    use crate::server::session::store::{MemoryStore, SessionStore};
+
+    let data_ptr = |c: &Auth0Config| Arc::as_ptr(c.session_store.as_ref().unwrap()) as *const ();
+    assert!(required()
+        .session_store(MemoryStore::new())
+        .build()
+        .unwrap()
+        .session_store
+        .is_some());
+    // An `Arc` is kept as it is, so the caller's handle sees the same store.
+    let shared = Arc::new(MemoryStore::new());
+    let c = required().session_store(shared.clone()).build().unwrap();
+    assert_eq!(data_ptr(&c), Arc::as_ptr(&shared) as *const ());
+    let shared: Arc<dyn SessionStore> = Arc::new(MemoryStore::new());
+    let c = required().session_store(shared.clone()).build().unwrap();
+    assert_eq!(data_ptr(&c), Arc::as_ptr(&shared) as *const ());
+}
+
 // ---- the real process environment --------------------------------------
 
 /// Runs in a child process (this test binary again, with only this test
