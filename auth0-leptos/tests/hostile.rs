@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth0_leptos::server::{
-    Auth0, Auth0Config, Auth0ConfigBuilder, OnCallback, SessionData, TokenSet,
+    Auth0, Auth0Config, Auth0ConfigBuilder, CallbackContext, CallbackError, SessionData, TokenSet,
 };
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -368,11 +368,11 @@ async fn es256_tokens_verify() {
 #[tokio::test]
 async fn broken_and_slow_token_endpoints_fail_cleanly_through_on_callback() {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let hook: OnCallback = {
+    let hook = {
         let seen = seen.clone();
-        Arc::new(move |err, ctx, session| {
+        move |err: Option<CallbackError>, ctx: CallbackContext, session: Option<SessionData>| {
             let seen = seen.clone();
-            Box::pin(async move {
+            async move {
                 match err {
                     Some(e) => {
                         seen.lock().unwrap().push(e.code().to_owned());
@@ -394,8 +394,8 @@ async fn broken_and_slow_token_endpoints_fail_cleanly_through_on_callback() {
                             .into_response()
                     }
                 }
-            })
-        })
+            }
+        }
     };
     let op = Op::start().await;
     let auth0 = Auth0::new(op.config().on_callback(hook).build().unwrap());
@@ -572,18 +572,15 @@ async fn refresh_failures_have_stable_codes() {
 #[tokio::test]
 async fn before_session_saved_decides_what_is_stored() {
     let op = Op::start().await;
-    let hook: auth0_leptos::server::BeforeSessionSaved =
-        Arc::new(|mut s: SessionData, id_token: Option<String>| {
-            Box::pin(async move {
-                assert!(id_token.is_some());
-                let role = s.user.claims.remove("https://example.test/role");
-                s.user = s.user.filter_default_claims();
-                if let Some(r) = role {
-                    s.user.claims.insert("https://example.test/role".into(), r);
-                }
-                s
-            })
-        });
+    let hook = |mut s: SessionData, id_token: Option<String>| async move {
+        assert!(id_token.is_some());
+        let role = s.user.claims.remove("https://example.test/role");
+        s.user = s.user.filter_default_claims();
+        if let Some(r) = role {
+            s.user.claims.insert("https://example.test/role".into(), r);
+        }
+        s
+    };
     let auth0 = Auth0::new(op.config().before_session_saved(hook).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     let (state, nonce) = start_login(&mut b).await;
@@ -782,7 +779,7 @@ async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisib
         .await
         .unwrap();
     let op = Op::start().await;
-    let auth0 = Auth0::new(op.config().session_store(Arc::new(store)).build().unwrap());
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");

@@ -1,8 +1,6 @@
 //! The demo's server: the Leptos app, the auth0-leptos routes and session
 //! layer, and a small API protected by access tokens.
 
-use std::sync::Arc;
-
 use auth0_leptos::server::{Auth0, Auth0Config, MemoryStore, RedisStore};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -35,10 +33,10 @@ async fn main() {
     let mut config = Auth0Config::builder().from_env();
     match std::env::var("SESSION_STORE").unwrap_or_default().as_str() {
         "" | "cookie" => {}
-        "memory" => config = config.session_store(Arc::new(MemoryStore::new())),
+        "memory" => config = config.session_store(MemoryStore::new()),
         url if url.starts_with("redis://") || url.starts_with("rediss://") => {
             match RedisStore::connect(url).await {
-                Ok(store) => config = config.session_store(Arc::new(store)),
+                Ok(store) => config = config.session_store(store),
                 Err(e) => {
                     eprintln!("SESSION_STORE: cannot connect to Redis: {e}");
                     std::process::exit(2);

@@ -13,26 +13,30 @@ use crate::server::session::SessionData;
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Runs before a new session is saved; receives the session (its `user` has
-/// every ID-token claim) and the raw ID token, returns what to store.
+/// every ID-token claim) and the raw ID token, returns what to store. Set it
+/// with [`Auth0ConfigBuilder::before_session_saved`](crate::server::Auth0ConfigBuilder::before_session_saved),
+/// which takes a plain async closure:
 ///
 /// ```
-/// use std::sync::Arc;
-/// use auth0_leptos::server::{BeforeSessionSaved, SessionData};
-/// let keep_roles: BeforeSessionSaved = Arc::new(|mut s: SessionData, _id_token: Option<String>| {
-///     Box::pin(async move {
+/// use auth0_leptos::server::{Auth0Config, SessionData};
+/// let builder = Auth0Config::builder().before_session_saved(
+///     |mut s: SessionData, _id_token: Option<String>| async move {
 ///         let role = s.user.claims.remove("https://example.com/role");
 ///         s.user = s.user.filter_default_claims();
 ///         if let Some(r) = role { s.user.claims.insert("https://example.com/role".into(), r); }
 ///         s
-///     })
-/// });
+///     },
+/// );
+/// # let _ = builder;
 /// ```
 pub type BeforeSessionSaved =
     Arc<dyn Fn(SessionData, Option<String>) -> BoxFuture<SessionData> + Send + Sync>;
 
 /// Decides the callback's response. Called with the error (and no session),
 /// or with no error and the session about to be saved. Whatever response it
-/// returns is sent; the session cookie is added to it on success.
+/// returns is sent; the session cookie is added to it on success. Set it
+/// with [`Auth0ConfigBuilder::on_callback`](crate::server::Auth0ConfigBuilder::on_callback),
+/// which takes a plain async closure.
 pub type OnCallback = Arc<
     dyn Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> BoxFuture<Response>
         + Send

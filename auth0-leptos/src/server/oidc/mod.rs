@@ -90,22 +90,9 @@ pub(crate) struct Oidc {
 
 impl Oidc {
     pub(crate) fn new(config: &Auth0Config) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        if config.enable_telemetry {
-            let telemetry =
-                serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
-            let value = base64::engine::general_purpose::STANDARD.encode(telemetry.to_string());
-            if let Ok(v) = reqwest::header::HeaderValue::from_str(&value) {
-                headers.insert("Auth0-Client", v);
-            }
-        }
-        let http = reqwest::Client::builder()
-            .timeout(config.http_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .user_agent(concat!("auth0-leptos/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
+        // Built and checked with the configuration (timeout, no redirects,
+        // telemetry header, user agent).
+        let http = config.http_client.clone();
         Self {
             http,
             issuer: config.issuer.clone(),

@@ -1,0 +1,382 @@
+//! [`Auth0ConfigBuilder`]: typed setters that record explicit values;
+//! nothing is checked or defaulted until [`build`](Auth0ConfigBuilder::build).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::Response;
+use url::Url;
+
+use super::env::{EnvValues, Parsed};
+use super::error::{ConfigProblem, ConfigSetting};
+use super::types::*;
+use crate::secret::{ClientSecret, CookieSecret};
+use crate::server::error::CallbackError;
+use crate::server::hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
+use crate::server::session::SessionData;
+use crate::server::session::SessionStore;
+
+/// Builds an [`Auth0Config`](super::Auth0Config). Each setter records an
+/// explicit value, which wins over the environment variable of the same
+/// setting; [`build`](Self::build) validates everything at once.
+///
+#[doc = include_str!("precedence.md")]
+#[derive(Default, Clone)]
+#[must_use]
+pub struct Auth0ConfigBuilder {
+    pub(super) domain: Option<String>,
+    pub(super) client_id: Option<String>,
+    pub(super) client_secret: Option<ClientSecret>,
+    pub(super) client_auth_method: Option<ClientAuthMethod>,
+    /// Explicit when not empty.
+    pub(super) secrets: Vec<CookieSecret>,
+    pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
+    pub(super) scope: Option<String>,
+    pub(super) audience: Option<String>,
+    pub(super) extra_params: BTreeMap<String, String>,
+    pub(super) sign_in_return_to_path: Option<String>,
+    /// Session settings without a variable; its `cookie` attributes that
+    /// have one are in `cookie` instead.
+    pub(super) session: SessionConfig,
+    pub(super) cookie: CookieSettings,
+    pub(super) transaction_cookie: TransactionCookieConfig,
+    pub(super) enable_parallel_transactions: Option<bool>,
+    pub(super) logout_strategy: Option<LogoutStrategy>,
+    pub(super) include_id_token_hint: Option<bool>,
+    pub(super) logout_return_to_allow_list: Vec<Result<Url, ConfigProblem>>,
+    pub(super) http_timeout: Option<Duration>,
+    pub(super) enable_telemetry: Option<bool>,
+    pub(super) enable_access_token_endpoint: Option<bool>,
+    pub(super) token_refresh_buffer: Option<Duration>,
+    pub(super) no_content_profile: Option<bool>,
+    pub(super) routes: Routes,
+    pub(super) base_path: Option<String>,
+    pub(super) allow_insecure_requests: Option<bool>,
+    pub(super) production: Option<bool>,
+    pub(super) before_session_saved: Option<BeforeSessionSaved>,
+    pub(super) on_callback: Option<OnCallback>,
+    pub(super) session_store: Option<Arc<dyn SessionStore>>,
+    /// What [`from_env`](Self::from_env) read (nothing until it is called).
+    pub(super) env: EnvValues,
+}
+
+/// Explicit values of the session cookie attributes that have a variable.
+/// `Some(None)` for `domain` / `secure` is an explicit "no `Domain`" /
+/// "from the scheme".
+#[derive(Debug, Clone, Default)]
+pub(super) struct CookieSettings {
+    pub(super) domain: Option<Option<String>>,
+    pub(super) path: Option<String>,
+    pub(super) secure: Option<Option<bool>>,
+    pub(super) same_site: Option<SameSite>,
+    pub(super) transient: Option<bool>,
+}
+
+mod sealed {
+    use std::sync::Arc;
+
+    use crate::server::session::SessionStore;
+
+    pub trait Sealed {
+        fn into_shared(self) -> Arc<dyn SessionStore>;
+    }
+
+    impl<S: SessionStore> Sealed for S {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            Arc::new(self)
+        }
+    }
+
+    impl<S: SessionStore> Sealed for Arc<S> {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            self
+        }
+    }
+
+    impl Sealed for Arc<dyn SessionStore> {
+        fn into_shared(self) -> Arc<dyn SessionStore> {
+            self
+        }
+    }
+}
+
+/// What [`Auth0ConfigBuilder::session_store`] accepts: a [`SessionStore`]
+/// value, or an `Arc` of one (to keep a handle to the store).
+pub trait IntoSessionStore: sealed::Sealed {}
+
+impl<T: sealed::Sealed> IntoSessionStore for T {}
+
+impl Auth0ConfigBuilder {
+    /// Tenant domain (`example.us.auth0.com`) or full issuer URL
+    /// (`https://login.example.com`, `http://127.0.0.1:4400`);
+    /// `AUTH0_DOMAIN`. Required.
+    pub fn domain(mut self, v: impl Into<String>) -> Self {
+        self.domain = Some(v.into());
+        self
+    }
+    /// Client id; `AUTH0_CLIENT_ID`. Required.
+    pub fn client_id(mut self, v: impl Into<String>) -> Self {
+        self.client_id = Some(v.into());
+        self
+    }
+    /// Client secret; `AUTH0_CLIENT_SECRET`. Required.
+    pub fn client_secret(mut self, v: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(v.into());
+        self
+    }
+    /// Client authentication at the token endpoint (default
+    /// `client_secret_post`); `AUTH0_CLIENT_AUTH_METHOD`.
+    pub fn client_auth_method(mut self, v: ClientAuthMethod) -> Self {
+        self.client_auth_method = Some(v);
+        self
+    }
+    /// The cookie secret (at least 32 characters); `AUTH0_SECRET`. Required.
+    /// Calling it again adds an older secret that still decrypts (rotation):
+    /// the first one encrypts. Any call means `AUTH0_SECRET` is not used.
+    pub fn secret(mut self, v: impl Into<CookieSecret>) -> Self {
+        self.secrets.push(v.into());
+        self
+    }
+    /// The application's base URL, or a comma-separated allow-list of
+    /// origins (default: inferred from each request); `APP_BASE_URL`.
+    pub fn app_base_url(mut self, v: impl Into<String>) -> Self {
+        self.app_base_url = Some(AppBaseUrl::parse(&v.into()));
+        self
+    }
+    /// Scope requested at login (default `openid profile email
+    /// offline_access`; `openid` is always added); `AUTH0_SCOPE`. Also set by
+    /// `authorization_param("scope", ..)`, which this setter wins over.
+    pub fn scope(mut self, v: impl Into<String>) -> Self {
+        self.scope = Some(v.into());
+        self
+    }
+    /// API audience requested at login (default none); `AUTH0_AUDIENCE`.
+    /// Also set by `authorization_param("audience", ..)`, which this setter
+    /// wins over.
+    pub fn audience(mut self, v: impl Into<String>) -> Self {
+        self.audience = Some(v.into());
+        self
+    }
+    /// Any other `/authorize` parameter (`connection`, `organization`,
+    /// `max_age`, ...).
+    pub fn authorization_param(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
+        self.extra_params.insert(k.into(), v.into());
+        self
+    }
+    /// Where to land after login when no `returnTo` is given (default `/`).
+    pub fn sign_in_return_to_path(mut self, v: impl Into<String>) -> Self {
+        self.sign_in_return_to_path = Some(v.into());
+        self
+    }
+    /// Session lifetime and cookie settings, all of them explicitly: this is
+    /// the same as setting each field, so the `AUTH0_COOKIE_*` variables no
+    /// longer apply (the struct's cookie attributes win, even where they are
+    /// the defaults). Per-field setters called afterwards
+    /// ([`cookie_domain`](Self::cookie_domain), ...) change single fields.
+    pub fn session(mut self, v: SessionConfig) -> Self {
+        let c = &v.cookie;
+        self.cookie = CookieSettings {
+            domain: Some(c.domain.clone()),
+            path: Some(c.path.clone()),
+            secure: Some(c.secure),
+            same_site: Some(c.same_site),
+            transient: Some(c.transient),
+        };
+        self.session = v;
+        self
+    }
+    /// `Domain` attribute of the session cookie (default none);
+    /// `AUTH0_COOKIE_DOMAIN`.
+    pub fn cookie_domain(mut self, v: impl Into<String>) -> Self {
+        self.cookie.domain = Some(Some(v.into()));
+        self
+    }
+    /// `Path` attribute of the session cookie (default `/`);
+    /// `AUTH0_COOKIE_PATH`.
+    pub fn cookie_path(mut self, v: impl Into<String>) -> Self {
+        self.cookie.path = Some(v.into());
+        self
+    }
+    /// `Secure` attribute of the session cookie (default: from the base
+    /// URL's scheme); `AUTH0_COOKIE_SECURE`.
+    pub fn cookie_secure(mut self, v: bool) -> Self {
+        self.cookie.secure = Some(Some(v));
+        self
+    }
+    /// `SameSite` attribute of the session cookie (default `Lax`);
+    /// `AUTH0_COOKIE_SAME_SITE`.
+    pub fn cookie_same_site(mut self, v: SameSite) -> Self {
+        self.cookie.same_site = Some(v);
+        self
+    }
+    /// A transient session cookie has no `Max-Age` and ends with the browser
+    /// session (default `false`); `AUTH0_COOKIE_TRANSIENT`.
+    pub fn cookie_transient(mut self, v: bool) -> Self {
+        self.cookie.transient = Some(v);
+        self
+    }
+    /// Transaction cookie settings (default
+    /// [`TransactionCookieConfig::default`]). No variable applies to them.
+    pub fn transaction_cookie(mut self, v: TransactionCookieConfig) -> Self {
+        self.transaction_cookie = v;
+        self
+    }
+    /// One transaction cookie per login attempt (default `true`) or a single shared one.
+    pub fn enable_parallel_transactions(mut self, v: bool) -> Self {
+        self.enable_parallel_transactions = Some(v);
+        self
+    }
+    /// Logout strategy (default auto); `AUTH0_LOGOUT_STRATEGY`.
+    pub fn logout_strategy(mut self, v: LogoutStrategy) -> Self {
+        self.logout_strategy = Some(v);
+        self
+    }
+    /// Send `id_token_hint` in OIDC logout URLs (default `true`).
+    pub fn include_id_token_hint_in_oidc_logout_url(mut self, v: bool) -> Self {
+        self.include_id_token_hint = Some(v);
+        self
+    }
+    /// Extra absolute URLs (or origins) accepted as logout `returnTo`,
+    /// besides the application's own origin. Each call adds one.
+    pub fn logout_return_to_allow(mut self, v: impl Into<String>) -> Self {
+        let raw = v.into();
+        self.logout_return_to_allow_list
+            .push(match Url::parse(&raw) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+                _ => Err(ConfigProblem::invalid(
+                    ConfigSetting::LogoutReturnToAllow,
+                    Some(&raw),
+                    "an absolute http(s) URL",
+                )),
+            });
+        self
+    }
+    /// Timeout of each request to the provider (default 5 s);
+    /// `AUTH0_HTTP_TIMEOUT` (milliseconds).
+    pub fn http_timeout(mut self, v: Duration) -> Self {
+        self.http_timeout = Some(v);
+        self
+    }
+    /// Send the `Auth0-Client` telemetry header (default `true`);
+    /// `AUTH0_ENABLE_TELEMETRY`.
+    pub fn enable_telemetry(mut self, v: bool) -> Self {
+        self.enable_telemetry = Some(v);
+        self
+    }
+    /// Mount `/auth/access-token` (default `true`).
+    pub fn enable_access_token_endpoint(mut self, v: bool) -> Self {
+        self.enable_access_token_endpoint = Some(v);
+        self
+    }
+    /// Refresh access tokens this long before they expire (default 0).
+    pub fn token_refresh_buffer(mut self, v: Duration) -> Self {
+        self.token_refresh_buffer = Some(v);
+        self
+    }
+    /// `/auth/profile` answers 204 instead of 401 when logged out.
+    pub fn no_content_profile_response_when_unauthenticated(mut self, v: bool) -> Self {
+        self.no_content_profile = Some(v);
+        self
+    }
+    /// Route paths (default [`Routes::default`]). No variable applies to them.
+    pub fn routes(mut self, v: Routes) -> Self {
+        self.routes = v;
+        self
+    }
+    /// A base path the app is mounted under (`/dashboard`; default none);
+    /// `AUTH0_BASE_PATH`.
+    pub fn base_path(mut self, v: impl Into<String>) -> Self {
+        self.base_path = Some(v.into());
+        self
+    }
+    /// Permit a plain-`http` provider (a local test provider; default
+    /// `false`); `AUTH0_ALLOW_INSECURE_REQUESTS`. Never in production.
+    pub fn allow_insecure_requests(mut self, v: bool) -> Self {
+        self.allow_insecure_requests = Some(v);
+        self
+    }
+    /// Production mode enforces `Secure` cookies when the base URL is
+    /// inferred (default: `true` in release builds); `AUTH0_PRODUCTION`.
+    pub fn production(mut self, v: bool) -> Self {
+        self.production = Some(v);
+        self
+    }
+    /// Hook run before a new session is saved (default: keep only the
+    /// default ID-token claims). It receives the session (its `user` has
+    /// every ID-token claim) and the raw ID token, and returns what to store.
+    ///
+    /// ```
+    /// use auth0_leptos::server::{Auth0Config, SessionData};
+    ///
+    /// let builder = Auth0Config::builder().before_session_saved(
+    ///     |mut s: SessionData, _id_token: Option<String>| async move {
+    ///         let role = s.user.claims.remove("https://example.com/role");
+    ///         s.user = s.user.filter_default_claims();
+    ///         if let Some(r) = role {
+    ///             s.user.claims.insert("https://example.com/role".into(), r);
+    ///         }
+    ///         s
+    ///     },
+    /// );
+    /// # let _ = builder;
+    /// ```
+    pub fn before_session_saved<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(SessionData, Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = SessionData> + Send + 'static,
+    {
+        let hook: BeforeSessionSaved =
+            Arc::new(move |session, id_token| -> BoxFuture<SessionData> {
+                Box::pin(hook(session, id_token))
+            });
+        self.before_session_saved = Some(hook);
+        self
+    }
+    /// Keep sessions in `store` (stateful sessions): the cookie then carries
+    /// only an encrypted session id, and back-channel logout can end
+    /// sessions. Takes the store itself, or an `Arc` of it to keep a handle.
+    ///
+    /// ```
+    /// use auth0_leptos::server::{Auth0Config, MemoryStore};
+    ///
+    /// let builder = Auth0Config::builder().session_store(MemoryStore::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn session_store(mut self, store: impl IntoSessionStore) -> Self {
+        self.session_store = Some(sealed::Sealed::into_shared(store));
+        self
+    }
+    /// Hook that decides the callback's response, on success and on error.
+    /// It is called with the error (and no session), or with no error and
+    /// the session about to be saved; whatever response it returns is sent,
+    /// with the session cookie added on success.
+    ///
+    /// ```
+    /// use auth0_leptos::server::Auth0Config;
+    /// use axum::response::{IntoResponse, Redirect};
+    ///
+    /// let builder = Auth0Config::builder().on_callback(|err, ctx, _session| async move {
+    ///     match err {
+    ///         Some(e) => Redirect::to(&format!("/error?code={}", e.code())).into_response(),
+    ///         None => Redirect::to(ctx.return_to.as_deref().unwrap_or("/")).into_response(),
+    ///     }
+    /// });
+    /// # let _ = builder;
+    /// ```
+    pub fn on_callback<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Option<CallbackError>, CallbackContext, Option<SessionData>) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        let hook: OnCallback = Arc::new(move |err, ctx, session| -> BoxFuture<Response> {
+            Box::pin(hook(err, ctx, session))
+        });
+        self.on_callback = Some(hook);
+        self
+    }
+}

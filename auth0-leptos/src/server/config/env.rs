@@ -1,0 +1,176 @@
+//! Reading the `AUTH0_*` and `APP_BASE_URL` variables into typed values.
+//! Nothing here decides anything: [`EnvValues`] records what the environment
+//! says, and [`build`](Auth0ConfigBuilder::build) applies the precedence rule.
+
+use std::time::Duration;
+
+use super::builder::Auth0ConfigBuilder;
+use super::error::{ConfigProblem, ConfigSetting};
+use super::types::{AppBaseUrl, ClientAuthMethod, LogoutStrategy, SameSite};
+use crate::secret::{ClientSecret, CookieSecret};
+
+/// A value read from one variable: parsed, or the problems found in it.
+pub(super) type Parsed<T> = Result<T, Vec<ConfigProblem>>;
+
+/// What the environment says. `None` = the variable is unset or empty.
+/// A variable that does not parse keeps its problems until `build`, which
+/// reports them only when the builder has no value for that setting.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EnvValues {
+    pub(super) domain: Option<String>,
+    pub(super) client_id: Option<String>,
+    pub(super) client_secret: Option<ClientSecret>,
+    pub(super) secrets: Option<Vec<CookieSecret>>,
+    pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
+    pub(super) scope: Option<String>,
+    pub(super) audience: Option<String>,
+    pub(super) client_auth_method: Option<Parsed<ClientAuthMethod>>,
+    pub(super) logout_strategy: Option<Parsed<LogoutStrategy>>,
+    pub(super) base_path: Option<String>,
+    pub(super) cookie_domain: Option<String>,
+    pub(super) cookie_path: Option<String>,
+    pub(super) cookie_secure: Option<Parsed<bool>>,
+    pub(super) cookie_same_site: Option<Parsed<SameSite>>,
+    pub(super) cookie_transient: Option<Parsed<bool>>,
+    pub(super) http_timeout: Option<Parsed<Duration>>,
+    pub(super) enable_telemetry: Option<Parsed<bool>>,
+    pub(super) allow_insecure_requests: Option<Parsed<bool>>,
+    pub(super) production: Option<Parsed<bool>>,
+}
+
+/// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`), in any case.
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A positive number of milliseconds.
+fn parse_millis(v: &str) -> Option<Duration> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
+}
+
+/// Looks variables up by setting.
+struct Reader<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    /// The trimmed value of `setting`'s variable; empty means unset.
+    fn string(&self, setting: ConfigSetting) -> Option<String> {
+        let name = setting.env_var().expect("a setting with a variable");
+        (self.0)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value of `setting`'s variable parsed by `parse`; a value it
+    /// rejects is an `Invalid` problem saying what was `expected`.
+    fn typed<T>(
+        &self,
+        setting: ConfigSetting,
+        expected: &'static str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Parsed<T>> {
+        self.string(setting).map(|v| {
+            parse(&v).ok_or_else(|| vec![ConfigProblem::invalid(setting, Some(&v), expected)])
+        })
+    }
+
+    fn boolean(&self, setting: ConfigSetting) -> Option<Parsed<bool>> {
+        self.typed(setting, "true or false", parse_bool)
+    }
+}
+
+impl EnvValues {
+    /// Reads every variable through `lookup` (values are trimmed; empty
+    /// means unset).
+    pub(crate) fn read(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let env = Reader(lookup);
+        Self {
+            domain: env.string(ConfigSetting::Domain),
+            client_id: env.string(ConfigSetting::ClientId),
+            client_secret: env
+                .string(ConfigSetting::ClientSecret)
+                .map(ClientSecret::from),
+            secrets: env
+                .string(ConfigSetting::Secret)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(CookieSecret::from)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|s| !s.is_empty()),
+            app_base_url: env
+                .string(ConfigSetting::AppBaseUrl)
+                .map(|v| AppBaseUrl::parse(&v)),
+            scope: env.string(ConfigSetting::Scope),
+            audience: env.string(ConfigSetting::Audience),
+            client_auth_method: env.typed(
+                ConfigSetting::ClientAuthMethod,
+                "client_secret_post or client_secret_basic",
+                ClientAuthMethod::parse,
+            ),
+            logout_strategy: env.typed(
+                ConfigSetting::LogoutStrategy,
+                "auto, oidc or v2",
+                LogoutStrategy::parse,
+            ),
+            base_path: env.string(ConfigSetting::BasePath),
+            cookie_domain: env.string(ConfigSetting::CookieDomain),
+            cookie_path: env.string(ConfigSetting::CookiePath),
+            cookie_secure: env.boolean(ConfigSetting::CookieSecure),
+            cookie_same_site: env.typed(
+                ConfigSetting::CookieSameSite,
+                "lax, strict or none",
+                SameSite::parse,
+            ),
+            cookie_transient: env.boolean(ConfigSetting::CookieTransient),
+            http_timeout: env.typed(
+                ConfigSetting::HttpTimeout,
+                "a positive number of milliseconds",
+                parse_millis,
+            ),
+            enable_telemetry: env.boolean(ConfigSetting::EnableTelemetry),
+            allow_insecure_requests: env.boolean(ConfigSetting::AllowInsecureRequests),
+            production: env.boolean(ConfigSetting::Production),
+        }
+    }
+}
+
+impl Auth0ConfigBuilder {
+    /// Reads the environment. Every setting that is not set on the builder
+    /// (before or after this call) then takes its variable's value; see
+    /// [where each setting comes from](Self#where-each-setting-comes-from)
+    /// for the rule and the table of variables, which are `AUTH0_DOMAIN`,
+    /// `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET`, `AUTH0_SECRET` (several
+    /// secrets may be given comma-separated, newest first), `APP_BASE_URL`
+    /// (one URL or a comma-separated allow-list), `AUTH0_SCOPE`,
+    /// `AUTH0_AUDIENCE`, `AUTH0_CLIENT_AUTH_METHOD` (`client_secret_post` |
+    /// `client_secret_basic`), `AUTH0_LOGOUT_STRATEGY` (`auto` | `oidc` |
+    /// `v2`), `AUTH0_BASE_PATH`, `AUTH0_COOKIE_DOMAIN`, `AUTH0_COOKIE_PATH`,
+    /// `AUTH0_COOKIE_SECURE`, `AUTH0_COOKIE_SAME_SITE`,
+    /// `AUTH0_COOKIE_TRANSIENT`, `AUTH0_HTTP_TIMEOUT` (ms),
+    /// `AUTH0_ENABLE_TELEMETRY`, `AUTH0_ALLOW_INSECURE_REQUESTS` and
+    /// `AUTH0_PRODUCTION`.
+    ///
+    /// Values that do not parse are reported by [`build`](Self::build),
+    /// together with every other problem.
+    pub fn from_env(self) -> Self {
+        self.from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables looked up by `lookup`
+    /// instead of in the process environment.
+    // Named after `from_env`, which it generalises.
+    #[allow(clippy::wrong_self_convention)]
+    pub(crate) fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        self.env = EnvValues::read(lookup);
+        self
+    }
+}

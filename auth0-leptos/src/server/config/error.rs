@@ -1,0 +1,326 @@
+//! [`ConfigError`]: every [`ConfigProblem`] found in the configuration, each
+//! naming the [`ConfigSetting`] it concerns.
+
+use std::fmt;
+
+/// A setting of the configuration: its environment variable (when it has
+/// one) and its builder option. Problems name settings by both, e.g.
+/// `AUTH0_COOKIE_SECURE (cookie_secure)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigSetting {
+    /// `AUTH0_DOMAIN` / `domain`.
+    Domain,
+    /// `AUTH0_CLIENT_ID` / `client_id`.
+    ClientId,
+    /// `AUTH0_CLIENT_SECRET` / `client_secret`.
+    ClientSecret,
+    /// `AUTH0_SECRET` / `secret`.
+    Secret,
+    /// `APP_BASE_URL` / `app_base_url`.
+    AppBaseUrl,
+    /// `AUTH0_SCOPE` / `scope`.
+    Scope,
+    /// `AUTH0_AUDIENCE` / `audience`.
+    Audience,
+    /// `AUTH0_CLIENT_AUTH_METHOD` / `client_auth_method`.
+    ClientAuthMethod,
+    /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
+    LogoutStrategy,
+    /// `AUTH0_BASE_PATH` / `base_path`.
+    BasePath,
+    /// `AUTH0_COOKIE_DOMAIN` / `cookie_domain`.
+    CookieDomain,
+    /// `AUTH0_COOKIE_PATH` / `cookie_path`.
+    CookiePath,
+    /// `AUTH0_COOKIE_SECURE` / `cookie_secure`.
+    CookieSecure,
+    /// `AUTH0_COOKIE_SAME_SITE` / `cookie_same_site`.
+    CookieSameSite,
+    /// `AUTH0_COOKIE_TRANSIENT` / `cookie_transient`.
+    CookieTransient,
+    /// `AUTH0_HTTP_TIMEOUT` (milliseconds) / `http_timeout`.
+    HttpTimeout,
+    /// `AUTH0_ENABLE_TELEMETRY` / `enable_telemetry`.
+    EnableTelemetry,
+    /// `AUTH0_ALLOW_INSECURE_REQUESTS` / `allow_insecure_requests`.
+    AllowInsecureRequests,
+    /// `AUTH0_PRODUCTION` / `production`.
+    Production,
+    /// `session.absolute_duration`.
+    SessionAbsoluteDuration,
+    /// `session.inactivity_duration`.
+    SessionInactivityDuration,
+    /// `session.cookie.name`.
+    SessionCookieName,
+    /// `transaction_cookie.prefix`.
+    TransactionCookiePrefix,
+    /// `transaction_cookie.max_pending`.
+    TransactionCookieMaxPending,
+    /// `logout_return_to_allow`.
+    LogoutReturnToAllow,
+    /// `sign_in_return_to_path`.
+    SignInReturnToPath,
+    /// `authorization_param("max_age", ..)`.
+    MaxAge,
+    /// `routes.login`.
+    RouteLogin,
+    /// `routes.logout`.
+    RouteLogout,
+    /// `routes.callback`.
+    RouteCallback,
+    /// `routes.profile`.
+    RouteProfile,
+    /// `routes.access_token`.
+    RouteAccessToken,
+    /// `routes.backchannel_logout`.
+    RouteBackchannelLogout,
+}
+
+impl ConfigSetting {
+    /// The environment variable that sets it, if any.
+    pub fn env_var(self) -> Option<&'static str> {
+        use ConfigSetting::*;
+        Some(match self {
+            Domain => "AUTH0_DOMAIN",
+            ClientId => "AUTH0_CLIENT_ID",
+            ClientSecret => "AUTH0_CLIENT_SECRET",
+            Secret => "AUTH0_SECRET",
+            AppBaseUrl => "APP_BASE_URL",
+            Scope => "AUTH0_SCOPE",
+            Audience => "AUTH0_AUDIENCE",
+            ClientAuthMethod => "AUTH0_CLIENT_AUTH_METHOD",
+            LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
+            BasePath => "AUTH0_BASE_PATH",
+            CookieDomain => "AUTH0_COOKIE_DOMAIN",
+            CookiePath => "AUTH0_COOKIE_PATH",
+            CookieSecure => "AUTH0_COOKIE_SECURE",
+            CookieSameSite => "AUTH0_COOKIE_SAME_SITE",
+            CookieTransient => "AUTH0_COOKIE_TRANSIENT",
+            HttpTimeout => "AUTH0_HTTP_TIMEOUT",
+            EnableTelemetry => "AUTH0_ENABLE_TELEMETRY",
+            AllowInsecureRequests => "AUTH0_ALLOW_INSECURE_REQUESTS",
+            Production => "AUTH0_PRODUCTION",
+            _ => return None,
+        })
+    }
+
+    /// The builder option that sets it (a setter, or a field of the
+    /// struct a whole-struct setter takes).
+    pub fn option(self) -> &'static str {
+        use ConfigSetting::*;
+        match self {
+            Domain => "domain",
+            ClientId => "client_id",
+            ClientSecret => "client_secret",
+            Secret => "secret",
+            AppBaseUrl => "app_base_url",
+            Scope => "scope",
+            Audience => "audience",
+            ClientAuthMethod => "client_auth_method",
+            LogoutStrategy => "logout_strategy",
+            BasePath => "base_path",
+            CookieDomain => "cookie_domain",
+            CookiePath => "cookie_path",
+            CookieSecure => "cookie_secure",
+            CookieSameSite => "cookie_same_site",
+            CookieTransient => "cookie_transient",
+            HttpTimeout => "http_timeout",
+            EnableTelemetry => "enable_telemetry",
+            AllowInsecureRequests => "allow_insecure_requests",
+            Production => "production",
+            SessionAbsoluteDuration => "session.absolute_duration",
+            SessionInactivityDuration => "session.inactivity_duration",
+            SessionCookieName => "session.cookie.name",
+            TransactionCookiePrefix => "transaction_cookie.prefix",
+            TransactionCookieMaxPending => "transaction_cookie.max_pending",
+            LogoutReturnToAllow => "logout_return_to_allow",
+            SignInReturnToPath => "sign_in_return_to_path",
+            MaxAge => "authorization_param(\"max_age\")",
+            RouteLogin => "routes.login",
+            RouteLogout => "routes.logout",
+            RouteCallback => "routes.callback",
+            RouteProfile => "routes.profile",
+            RouteAccessToken => "routes.access_token",
+            RouteBackchannelLogout => "routes.backchannel_logout",
+        }
+    }
+
+    /// Whether its value is a secret, which no problem ever repeats.
+    pub(crate) fn is_secret(self) -> bool {
+        matches!(self, ConfigSetting::ClientSecret | ConfigSetting::Secret)
+    }
+}
+
+impl fmt::Display for ConfigSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.env_var() {
+            Some(var) => write!(f, "{var} ({})", self.option()),
+            None => f.write_str(self.option()),
+        }
+    }
+}
+
+/// One thing wrong with the configuration. `Display` is one line that names
+/// the variable and builder option concerned and never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// A required setting has no value (neither set on the builder nor in
+    /// the environment).
+    Missing {
+        /// The setting.
+        setting: ConfigSetting,
+    },
+    /// A setting has a value that cannot be used.
+    Invalid {
+        /// The setting.
+        setting: ConfigSetting,
+        /// The offending value, as given; always `None` for secrets.
+        value: Option<String>,
+        /// What the value must be, e.g. `"true or false"`.
+        expected: &'static str,
+    },
+    /// The provider is reached over plain `http` without
+    /// `AUTH0_ALLOW_INSECURE_REQUESTS=true`.
+    InsecureProvider {
+        /// The domain or issuer URL as given.
+        domain: String,
+    },
+    /// A cookie secret is shorter than 32 characters.
+    SecretTooShort {
+        /// Position in the rotation list (0 = the newest, which encrypts).
+        index: usize,
+    },
+    /// A cookie is explicitly not `Secure` in production while the base URL
+    /// is inferred from the request.
+    InsecureCookiesInProduction,
+    /// `SameSite=None` on a session cookie that is explicitly not `Secure`.
+    SameSiteNoneWithoutSecure,
+    /// The HTTP client for the provider could not be built.
+    HttpClient {
+        /// Why, as reported by the HTTP library.
+        reason: String,
+    },
+}
+
+impl ConfigProblem {
+    /// An [`Invalid`](Self::Invalid) problem; the value is dropped for secrets.
+    pub(crate) fn invalid(
+        setting: ConfigSetting,
+        value: Option<&str>,
+        expected: &'static str,
+    ) -> Self {
+        ConfigProblem::Invalid {
+            setting,
+            value: value
+                .filter(|_| !setting.is_secret())
+                .map(ToOwned::to_owned),
+            expected,
+        }
+    }
+
+    /// The setting the problem is about, when it is about one.
+    pub fn setting(&self) -> Option<ConfigSetting> {
+        match self {
+            ConfigProblem::Missing { setting } | ConfigProblem::Invalid { setting, .. } => {
+                Some(*setting)
+            }
+            ConfigProblem::InsecureProvider { .. } => Some(ConfigSetting::Domain),
+            ConfigProblem::SecretTooShort { .. } => Some(ConfigSetting::Secret),
+            ConfigProblem::InsecureCookiesInProduction => Some(ConfigSetting::CookieSecure),
+            ConfigProblem::SameSiteNoneWithoutSecure => Some(ConfigSetting::CookieSameSite),
+            ConfigProblem::HttpClient { .. } => None,
+        }
+    }
+}
+
+const GENERATE_SECRET: &str = "generate one with `openssl rand -hex 32`";
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigProblem::Missing { setting } => {
+                write!(f, "{setting} is required")?;
+                if *setting == ConfigSetting::Secret {
+                    write!(f, ": {GENERATE_SECRET}")?;
+                }
+                Ok(())
+            }
+            ConfigProblem::Invalid {
+                setting,
+                value,
+                expected,
+            } => {
+                write!(f, "{setting} must be {expected}")?;
+                match value {
+                    Some(v) if !setting.is_secret() => write!(f, ", got {v:?}"),
+                    _ => Ok(()),
+                }
+            }
+            ConfigProblem::InsecureProvider { domain } => write!(
+                f,
+                "{} {domain:?} uses plain http; set {}=true only for a local test provider",
+                ConfigSetting::Domain,
+                ConfigSetting::AllowInsecureRequests
+            ),
+            ConfigProblem::SecretTooShort { index } => {
+                write!(f, "{}", ConfigSetting::Secret)?;
+                if *index > 0 {
+                    write!(f, " #{}", index + 1)?;
+                }
+                write!(f, " must be at least 32 characters ({GENERATE_SECRET})")
+            }
+            ConfigProblem::InsecureCookiesInProduction => f.write_str(
+                "insecure cookies (AUTH0_COOKIE_SECURE=false) are not allowed in production \
+                 when APP_BASE_URL is inferred from the request",
+            ),
+            ConfigProblem::SameSiteNoneWithoutSecure => write!(
+                f,
+                "{}=none requires secure cookies",
+                ConfigSetting::CookieSameSite
+            ),
+            ConfigProblem::HttpClient { reason } => {
+                write!(
+                    f,
+                    "the HTTP client for the provider cannot be built: {reason}"
+                )
+            }
+        }
+    }
+}
+
+/// Every problem found in the configuration, reported together.
+/// [`Display`](fmt::Display) prints one line per problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
+        Self { problems }
+    }
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        "invalid_configuration"
+    }
+
+    /// Every problem, in the order found.
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid_configuration: auth0-leptos cannot start:")?;
+        for p in &self.problems {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}

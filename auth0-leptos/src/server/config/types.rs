@@ -1,0 +1,284 @@
+//! The option types of the configuration.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use url::Url;
+
+use super::error::{ConfigProblem, ConfigSetting};
+
+/// Default scope requested at login.
+pub const DEFAULT_SCOPE: &str = "openid profile email offline_access";
+
+/// `SameSite` attribute of a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SameSite {
+    /// `SameSite=Lax` (default): sent on top-level navigations, which the
+    /// callback from the provider is.
+    #[default]
+    Lax,
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=None` (requires `Secure`).
+    None,
+}
+
+impl SameSite {
+    /// The attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+            SameSite::None => "None",
+        }
+    }
+
+    /// `lax`, `strict` or `none`, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "lax" => Some(Self::Lax),
+            "strict" => Some(Self::Strict),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+/// Which logout endpoint to send the user to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogoutStrategy {
+    /// OIDC RP-initiated logout when the provider advertises an
+    /// `end_session_endpoint`, else Auth0's `/v2/logout`.
+    #[default]
+    Auto,
+    /// Always OIDC RP-initiated logout (an error when not available).
+    Oidc,
+    /// Always Auth0's `/v2/logout` (supports wildcard logout URLs).
+    V2,
+}
+
+impl LogoutStrategy {
+    /// `auto`, `oidc` or `v2`, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(Self::Auto),
+            "oidc" => Some(Self::Oidc),
+            "v2" => Some(Self::V2),
+            _ => None,
+        }
+    }
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuthMethod {
+    /// `client_id` and `client_secret` in the form body (nextjs-auth0's default).
+    #[default]
+    ClientSecretPost,
+    /// HTTP Basic authentication.
+    ClientSecretBasic,
+}
+
+impl ClientAuthMethod {
+    /// `client_secret_post` or `client_secret_basic`, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "client_secret_post" => Some(Self::ClientSecretPost),
+            "client_secret_basic" => Some(Self::ClientSecretBasic),
+            _ => None,
+        }
+    }
+}
+
+/// Where the application's base URL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppBaseUrl {
+    /// Inferred from `Host` / `X-Forwarded-Host` / `X-Forwarded-Proto`.
+    Inferred,
+    /// One fixed URL.
+    Static(Url),
+    /// Several allowed origins; the request's origin must match one.
+    AllowList(Vec<Url>),
+}
+
+impl AppBaseUrl {
+    /// One absolute http(s) URL, or a comma-separated list of them (an
+    /// allow-list); nothing at all means inferred. Every bad entry is a
+    /// problem.
+    pub(super) fn parse(raw: &str) -> Result<Self, Vec<ConfigProblem>> {
+        let mut urls = Vec::new();
+        let mut problems = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Url::parse(part) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                    urls.push(u)
+                }
+                _ => problems.push(ConfigProblem::invalid(
+                    ConfigSetting::AppBaseUrl,
+                    Some(part),
+                    "an absolute http(s) URL (or a comma-separated list of them)",
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(match urls.len() {
+            0 => AppBaseUrl::Inferred,
+            1 => AppBaseUrl::Static(urls.remove(0)),
+            _ => AppBaseUrl::AllowList(urls),
+        })
+    }
+}
+
+/// Parameters sent to `/authorize`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationParameters {
+    /// Scope (default [`DEFAULT_SCOPE`]); `openid` is always added.
+    pub scope: String,
+    /// API audience for the access token.
+    pub audience: Option<String>,
+    /// Any other parameter (`connection`, `organization`, `max_age`, ...).
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Default for AuthorizationParameters {
+    fn default() -> Self {
+        Self {
+            scope: DEFAULT_SCOPE.into(),
+            audience: None,
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+/// Attributes of the session cookie. Each attribute that has a variable
+/// also has its own builder setter (named in brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCookieConfig {
+    /// Cookie name (default `__session`).
+    pub name: String,
+    /// `Domain` attribute (default none; `AUTH0_COOKIE_DOMAIN`,
+    /// [`cookie_domain`](super::Auth0ConfigBuilder::cookie_domain)).
+    pub domain: Option<String>,
+    /// `Path` attribute (default `/`; `AUTH0_COOKIE_PATH`,
+    /// [`cookie_path`](super::Auth0ConfigBuilder::cookie_path)).
+    pub path: String,
+    /// `Secure` attribute; `None` (default) = from the base URL's scheme
+    /// (`AUTH0_COOKIE_SECURE`, [`cookie_secure`](super::Auth0ConfigBuilder::cookie_secure)).
+    pub secure: Option<bool>,
+    /// `SameSite` (default `Lax`; `AUTH0_COOKIE_SAME_SITE`,
+    /// [`cookie_same_site`](super::Auth0ConfigBuilder::cookie_same_site)).
+    pub same_site: SameSite,
+    /// No `Max-Age`: the cookie ends with the browser session (default
+    /// `false`; `AUTH0_COOKIE_TRANSIENT`,
+    /// [`cookie_transient`](super::Auth0ConfigBuilder::cookie_transient)).
+    pub transient: bool,
+}
+
+impl Default for SessionCookieConfig {
+    fn default() -> Self {
+        Self {
+            name: "__session".into(),
+            domain: None,
+            path: "/".into(),
+            secure: None,
+            same_site: SameSite::Lax,
+            transient: false,
+        }
+    }
+}
+
+/// Session lifetime and cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// Extend the session on use, up to the absolute duration (default `true`).
+    pub rolling: bool,
+    /// Maximum session lifetime (default 3 days).
+    pub absolute_duration: Duration,
+    /// Idle time after which the session ends (default 1 day).
+    pub inactivity_duration: Duration,
+    /// A rolling session's cookie is re-issued at most this often (default
+    /// 60 s): a request within this time of the last write sends no
+    /// `Set-Cookie`, which saves re-sending ~1-4 kB per response. The idle
+    /// timeout is therefore honoured to within this interval.
+    pub rolling_interval: Duration,
+    /// Cookie attributes.
+    pub cookie: SessionCookieConfig,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            rolling: true,
+            absolute_duration: Duration::from_secs(3 * 24 * 3600),
+            inactivity_duration: Duration::from_secs(24 * 3600),
+            rolling_interval: Duration::from_secs(60),
+            cookie: SessionCookieConfig::default(),
+        }
+    }
+}
+
+/// Transaction cookies (`__txn_{state}`), which carry PKCE verifier, nonce and
+/// returnTo from `/auth/login` to `/auth/callback`. No variable applies to
+/// them (the `AUTH0_COOKIE_*` variables are for the session cookie only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionCookieConfig {
+    /// Name prefix (default `__txn_`).
+    pub prefix: String,
+    /// Lifetime (default 1 hour).
+    pub max_age: Duration,
+    /// `SameSite` (default `Lax`; the callback is a cross-site top-level GET).
+    pub same_site: SameSite,
+    /// `Secure`; `None` = from the base URL's scheme.
+    pub secure: Option<bool>,
+    /// `Path` (default `/`).
+    pub path: String,
+    /// At most this many pending login transactions per browser (default 5):
+    /// the oldest are deleted when a new login starts, so abandoned logins
+    /// cannot grow the `Cookie` header until the server answers 431.
+    pub max_pending: usize,
+}
+
+impl Default for TransactionCookieConfig {
+    fn default() -> Self {
+        Self {
+            prefix: "__txn_".into(),
+            max_age: Duration::from_secs(3600),
+            same_site: SameSite::Lax,
+            secure: None,
+            path: "/".into(),
+            max_pending: 5,
+        }
+    }
+}
+
+/// Paths of the authentication routes (before the base path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routes {
+    /// Default `/auth/login`.
+    pub login: String,
+    /// Default `/auth/logout`.
+    pub logout: String,
+    /// Default `/auth/callback`.
+    pub callback: String,
+    /// Default `/auth/profile`.
+    pub profile: String,
+    /// Default `/auth/access-token`.
+    pub access_token: String,
+    /// Default `/auth/backchannel-logout`.
+    pub backchannel_logout: String,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self {
+            login: "/auth/login".into(),
+            logout: "/auth/logout".into(),
+            callback: "/auth/callback".into(),
+            profile: "/auth/profile".into(),
+            access_token: "/auth/access-token".into(),
+            backchannel_logout: "/auth/backchannel-logout".into(),
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! [`Auth0ConfigBuilder::build`]: applies the precedence rule to every
+//! setting, checks the result and assembles the [`Auth0Config`].
+
+use std::time::Duration;
+
+use base64::Engine;
+use url::Url;
+
+use super::builder::Auth0ConfigBuilder;
+use super::env::Parsed;
+use super::error::{ConfigError, ConfigProblem, ConfigSetting};
+use super::types::*;
+use super::Auth0Config;
+
+/// The problems found so far, and the precedence rule.
+#[derive(Default)]
+struct Checks(Vec<ConfigProblem>);
+
+impl Checks {
+    /// The explicit value, else the environment's, else `None` (the
+    /// caller's default). An environment value that did not parse records
+    /// its problems here, but only when it is used.
+    fn pick<T>(&mut self, explicit: Option<T>, env: Option<Parsed<T>>) -> Option<T> {
+        self.pick_parsed(explicit.map(Ok), env)
+    }
+
+    /// [`pick`](Self::pick) for an explicit value that was parsed too.
+    fn pick_parsed<T>(&mut self, explicit: Option<Parsed<T>>, env: Option<Parsed<T>>) -> Option<T> {
+        match explicit.or(env)? {
+            Ok(v) => Some(v),
+            Err(problems) => {
+                self.0.extend(problems);
+                None
+            }
+        }
+    }
+
+    fn push(&mut self, problem: ConfigProblem) {
+        self.0.push(problem);
+    }
+
+    fn missing(&mut self, setting: ConfigSetting) {
+        self.push(ConfigProblem::Missing { setting });
+    }
+
+    fn invalid(&mut self, setting: ConfigSetting, value: Option<&str>, expected: &'static str) {
+        self.push(ConfigProblem::invalid(setting, value, expected));
+    }
+}
+
+impl Auth0ConfigBuilder {
+    /// Applies the precedence rule to every setting (the value set on the
+    /// builder, else the variable read by [`from_env`](Self::from_env), else
+    /// the default), validates the result, and builds the HTTP client for
+    /// the provider. Every problem is reported together.
+    pub fn build(self) -> Result<Auth0Config, ConfigError> {
+        let Auth0ConfigBuilder {
+            domain,
+            client_id,
+            client_secret,
+            client_auth_method,
+            secrets,
+            app_base_url,
+            scope,
+            audience,
+            extra_params,
+            sign_in_return_to_path,
+            session,
+            cookie,
+            transaction_cookie,
+            enable_parallel_transactions,
+            logout_strategy,
+            include_id_token_hint,
+            logout_return_to_allow_list,
+            http_timeout,
+            enable_telemetry,
+            enable_access_token_endpoint,
+            token_refresh_buffer,
+            no_content_profile,
+            routes,
+            base_path,
+            allow_insecure_requests,
+            production,
+            before_session_saved,
+            on_callback,
+            session_store,
+            env,
+        } = self;
+        let mut c = Checks::default();
+
+        let production = c
+            .pick(production, env.production)
+            .unwrap_or(cfg!(not(debug_assertions)));
+        let allow_insecure = c
+            .pick(allow_insecure_requests, env.allow_insecure_requests)
+            .unwrap_or(false);
+
+        let domain = c.pick(domain, env.domain.map(Ok)).unwrap_or_default();
+        let issuer = if domain.is_empty() {
+            c.missing(ConfigSetting::Domain);
+            None
+        } else {
+            match parse_issuer(&domain) {
+                Ok(u) => {
+                    if u.scheme() == "http" && !allow_insecure {
+                        c.push(ConfigProblem::InsecureProvider {
+                            domain: domain.clone(),
+                        });
+                    }
+                    Some(u)
+                }
+                Err(_) => {
+                    c.invalid(
+                        ConfigSetting::Domain,
+                        Some(&domain),
+                        "a tenant domain or an absolute http(s) URL without query, fragment or credentials",
+                    );
+                    None
+                }
+            }
+        };
+        let client_id = c.pick(client_id, env.client_id.map(Ok)).unwrap_or_default();
+        if client_id.is_empty() {
+            c.missing(ConfigSetting::ClientId);
+        }
+        let client_secret = c
+            .pick(client_secret, env.client_secret.map(Ok))
+            .unwrap_or_default();
+        if client_secret.secret().is_empty() {
+            c.missing(ConfigSetting::ClientSecret);
+        }
+        let explicit_secrets = (!secrets.is_empty()).then_some(secrets);
+        let secrets = c
+            .pick(explicit_secrets, env.secrets.map(Ok))
+            .unwrap_or_default();
+        if secrets.is_empty() {
+            c.missing(ConfigSetting::Secret);
+        }
+        for (index, s) in secrets.iter().enumerate() {
+            if s.secret().len() < 32 {
+                c.push(ConfigProblem::SecretTooShort { index });
+            }
+        }
+        let client_auth_method = c
+            .pick(client_auth_method, env.client_auth_method)
+            .unwrap_or_default();
+        let app_base_url = c
+            .pick_parsed(app_base_url, env.app_base_url)
+            .unwrap_or(AppBaseUrl::Inferred);
+
+        let mut session = session;
+        session.cookie.domain = c
+            .pick(cookie.domain, env.cookie_domain.map(|d| Ok(Some(d))))
+            .flatten();
+        session.cookie.path = c
+            .pick(cookie.path, env.cookie_path.map(Ok))
+            .unwrap_or_else(|| "/".into());
+        session.cookie.secure = c
+            .pick(cookie.secure, env.cookie_secure.map(|r| r.map(Some)))
+            .flatten();
+        session.cookie.same_site = c
+            .pick(cookie.same_site, env.cookie_same_site)
+            .unwrap_or_default();
+        session.cookie.transient = c
+            .pick(cookie.transient, env.cookie_transient)
+            .unwrap_or(false);
+        if session.absolute_duration.is_zero() {
+            c.invalid(
+                ConfigSetting::SessionAbsoluteDuration,
+                None,
+                "greater than zero",
+            );
+        }
+        if session.inactivity_duration.is_zero() {
+            c.invalid(
+                ConfigSetting::SessionInactivityDuration,
+                None,
+                "greater than zero",
+            );
+        }
+        if !is_cookie_name(&session.cookie.name) {
+            c.invalid(
+                ConfigSetting::SessionCookieName,
+                Some(&session.cookie.name),
+                "a valid cookie name",
+            );
+        }
+        if !is_cookie_name(&transaction_cookie.prefix) {
+            c.invalid(
+                ConfigSetting::TransactionCookiePrefix,
+                Some(&transaction_cookie.prefix),
+                "a valid cookie name",
+            );
+        }
+        if transaction_cookie.max_pending == 0 {
+            c.invalid(
+                ConfigSetting::TransactionCookieMaxPending,
+                None,
+                "at least 1",
+            );
+        }
+        if matches!(app_base_url, AppBaseUrl::Inferred)
+            && production
+            && (session.cookie.secure == Some(false) || transaction_cookie.secure == Some(false))
+        {
+            c.push(ConfigProblem::InsecureCookiesInProduction);
+        }
+        if session.cookie.same_site == SameSite::None && session.cookie.secure == Some(false) {
+            c.push(ConfigProblem::SameSiteNoneWithoutSecure);
+        }
+
+        let logout_strategy = c
+            .pick(logout_strategy, env.logout_strategy)
+            .unwrap_or_default();
+        let mut logout_return_to_allow = Vec::new();
+        for entry in logout_return_to_allow_list {
+            match entry {
+                Ok(u) => logout_return_to_allow.push(u),
+                Err(p) => c.push(p),
+            }
+        }
+
+        let raw_base_path = c.pick(base_path, env.base_path.map(Ok)).unwrap_or_default();
+        let base_path = raw_base_path.trim_end_matches('/').to_owned();
+        if !base_path.is_empty() && !base_path.starts_with('/') {
+            c.invalid(
+                ConfigSetting::BasePath,
+                Some(&raw_base_path),
+                "empty or a path starting with /",
+            );
+        }
+        for (setting, path) in [
+            (ConfigSetting::RouteLogin, &routes.login),
+            (ConfigSetting::RouteLogout, &routes.logout),
+            (ConfigSetting::RouteCallback, &routes.callback),
+            (ConfigSetting::RouteProfile, &routes.profile),
+            (ConfigSetting::RouteAccessToken, &routes.access_token),
+            (
+                ConfigSetting::RouteBackchannelLogout,
+                &routes.backchannel_logout,
+            ),
+        ] {
+            if !path.starts_with('/') || path.len() < 2 {
+                c.invalid(setting, Some(path), "a path starting with /");
+            }
+        }
+        let sign_in_return_to_path = sign_in_return_to_path.unwrap_or_else(|| "/".into());
+        if !sign_in_return_to_path.starts_with('/') || sign_in_return_to_path.starts_with("//") {
+            c.invalid(
+                ConfigSetting::SignInReturnToPath,
+                Some(&sign_in_return_to_path),
+                "a path starting with a single /",
+            );
+        }
+
+        // `scope()` / `audience()` win over the same-named authorization
+        // parameter; both are explicit and win over the variable.
+        let mut extra = extra_params;
+        let scope_param = extra.remove("scope");
+        let scope = c
+            .pick(scope.or(scope_param), env.scope.map(Ok))
+            .unwrap_or_else(|| DEFAULT_SCOPE.into());
+        let audience_param = extra.remove("audience");
+        let audience = c.pick(audience.or(audience_param), env.audience.map(Ok));
+        if let Some(ma) = extra.get("max_age") {
+            if ma.parse::<u64>().is_err() {
+                c.invalid(ConfigSetting::MaxAge, Some(ma), "a non-negative integer");
+            }
+        }
+
+        let http_timeout = c
+            .pick(http_timeout, env.http_timeout)
+            .unwrap_or(Duration::from_secs(5));
+        let enable_telemetry = c
+            .pick(enable_telemetry, env.enable_telemetry)
+            .unwrap_or(true);
+        let http_client = if http_timeout.is_zero() {
+            c.invalid(ConfigSetting::HttpTimeout, None, "greater than zero");
+            None
+        } else {
+            match provider_http_client(http_timeout, enable_telemetry) {
+                Ok(client) => Some(client),
+                Err(p) => {
+                    c.push(p);
+                    None
+                }
+            }
+        };
+
+        let (Some(issuer), Some(http_client), true) = (issuer, http_client, c.0.is_empty()) else {
+            return Err(ConfigError::new(c.0));
+        };
+        Ok(Auth0Config {
+            domain,
+            issuer,
+            client_id,
+            client_secret,
+            client_auth_method,
+            secrets,
+            app_base_url,
+            authorization_parameters: AuthorizationParameters {
+                scope: ensure_openid(&scope),
+                audience,
+                extra,
+            },
+            sign_in_return_to_path,
+            session,
+            transaction_cookie,
+            enable_parallel_transactions: enable_parallel_transactions.unwrap_or(true),
+            logout_strategy,
+            include_id_token_hint_in_oidc_logout_url: include_id_token_hint.unwrap_or(true),
+            logout_return_to_allow_list: logout_return_to_allow,
+            http_timeout,
+            http_client,
+            enable_telemetry,
+            enable_access_token_endpoint: enable_access_token_endpoint.unwrap_or(true),
+            token_refresh_buffer: token_refresh_buffer.unwrap_or_default(),
+            no_content_profile_response_when_unauthenticated: no_content_profile.unwrap_or(false),
+            routes,
+            base_path,
+            allow_insecure_requests: allow_insecure,
+            production,
+            before_session_saved,
+            on_callback,
+            session_store,
+        })
+    }
+}
+
+/// The client every request to the provider goes through: the configured
+/// timeout, no redirects followed, the SDK's user agent, and the
+/// `Auth0-Client` telemetry header when telemetry is on.
+fn provider_http_client(
+    timeout: Duration,
+    telemetry: bool,
+) -> Result<reqwest::Client, ConfigProblem> {
+    let failed = |e: &dyn std::fmt::Display| ConfigProblem::HttpClient {
+        reason: e.to_string(),
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    if telemetry {
+        let telemetry =
+            serde_json::json!({"name": "auth0-leptos", "version": env!("CARGO_PKG_VERSION")});
+        let value = base64::engine::general_purpose::STANDARD.encode(telemetry.to_string());
+        let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| failed(&e))?;
+        headers.insert("Auth0-Client", value);
+    }
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .user_agent(concat!("auth0-leptos/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| failed(&e))
+}
+
+fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Adds `openid` to a scope string when missing.
+pub(crate) fn ensure_openid(scope: &str) -> String {
+    if scope.split_whitespace().any(|s| s == "openid") {
+        scope.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        std::iter::once("openid")
+            .chain(scope.split_whitespace())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// `example.auth0.com` → `https://example.auth0.com/`; full URLs keep scheme,
+/// host, port and path (with a trailing `/`).
+pub(crate) fn parse_issuer(domain: &str) -> Result<Url, String> {
+    let with_scheme = if domain.contains("://") {
+        domain.to_owned()
+    } else {
+        format!("https://{domain}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the scheme must be https (or http for a local test provider)".into());
+    }
+    if url.host().is_none() {
+        return Err("it has no host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("it must not have a query, fragment or credentials".into());
+    }
+    if !url.path().ends_with('/') {
+        let p = format!("{}/", url.path());
+        url.set_path(&p);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Auth0ConfigBuilder {
+        Auth0Config::builder()
+            .domain("example.us.auth0.com")
+            .client_id("cid")
+            .client_secret("csecret")
+            .secret("0123456789abcdef0123456789abcdef")
+    }
+
+    #[test]
+    fn issuer_forms() {
+        assert_eq!(
+            parse_issuer("example.auth0.com").unwrap().as_str(),
+            "https://example.auth0.com/"
+        );
+        assert_eq!(
+            parse_issuer("http://127.0.0.1:4400").unwrap().as_str(),
+            "http://127.0.0.1:4400/"
+        );
+        assert_eq!(
+            parse_issuer("https://login.example.com/").unwrap().as_str(),
+            "https://login.example.com/"
+        );
+        assert!(parse_issuer("ftp://x").is_err());
+        assert!(parse_issuer("https://x?y=1").is_err());
+    }
+
+    #[test]
+    fn defaults_match_the_next_js_sdk() {
+        let c = base().build().unwrap();
+        assert_eq!(c.authorization_parameters.scope, DEFAULT_SCOPE);
+        assert_eq!(c.session.absolute_duration, Duration::from_secs(259_200));
+        assert_eq!(c.session.inactivity_duration, Duration::from_secs(86_400));
+        assert!(c.session.rolling);
+        assert_eq!(c.session.cookie.name, "__session");
+        assert_eq!(c.transaction_cookie.prefix, "__txn_");
+        assert_eq!(c.transaction_cookie.max_age, Duration::from_secs(3600));
+        assert_eq!(c.http_timeout, Duration::from_secs(5));
+        assert!(
+            c.enable_telemetry && c.enable_access_token_endpoint && c.enable_parallel_transactions
+        );
+        assert_eq!(c.logout_strategy, LogoutStrategy::Auto);
+        assert_eq!(c.routes().login, "/auth/login");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let err = Auth0Config::builder()
+            .secret("short")
+            .domain("http://127.0.0.1:4400")
+            .build()
+            .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "AUTH0_CLIENT_ID",
+            "AUTH0_CLIENT_SECRET",
+            "at least 32",
+            "plain http",
+        ] {
+            assert!(text.contains(needle), "{needle} missing in {text}");
+        }
+        assert!(!text.contains("short"));
+    }
+
+    #[test]
+    fn openid_is_enforced() {
+        assert_eq!(ensure_openid("profile email"), "openid profile email");
+        assert_eq!(
+            base()
+                .scope("email")
+                .build()
+                .unwrap()
+                .authorization_parameters
+                .scope,
+            "openid email"
+        );
+    }
+
+    #[test]
+    fn insecure_cookie_with_inferred_base_url_in_production_is_rejected() {
+        let mut s = SessionConfig::default();
+        s.cookie.secure = Some(false);
+        let err = base()
+            .session(s.clone())
+            .production(true)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("insecure cookies"));
+        assert!(base()
+            .session(s)
+            .production(true)
+            .app_base_url("http://localhost:3000")
+            .build()
+            .is_ok());
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = base().build().unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("csecret") && !d.contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn allow_list_base_url() {
+        let c = base()
+            .app_base_url("https://a.example.com, https://b.example.com")
+            .build()
+            .unwrap();
+        assert!(matches!(c.app_base_url, AppBaseUrl::AllowList(ref v) if v.len() == 2));
+    }
+}
