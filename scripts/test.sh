@@ -28,6 +28,10 @@ cargo clippy -p auth0-leptos -p demo-app --lib --target wasm32-unknown-unknown -
 step "cargo test (unit, integration against the local provider, nextjs-auth0 compatibility, doc tests)"
 cargo test --workspace --features "$FEATURES"
 
+step "docs of every feature (-D warnings) and the package (cargo publish --dry-run)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p auth0-leptos --all-features --no-deps
+cargo publish --dry-run -p auth0-leptos --allow-dirty
+
 step "release build (server + WASM + CSS), black-box smoke test, two instances sharing Redis"
 scripts/build-site.sh release
 scripts/smoke.sh
