@@ -689,3 +689,27 @@ async fn single_transaction_mode_uses_one_cookie() {
     let done = b.get(&back).await;
     assert_eq!(done.location(), format!("{APP}/second"));
 }
+
+#[tokio::test]
+async fn every_response_to_a_logged_in_request_is_uncacheable() {
+    let (mut b, _auth0) = browser(idp_config());
+    // Anonymous: the app's caching is left alone.
+    let r = b.get("/").await;
+    assert!(r.headers.get("cache-control").is_none(), "{:?}", r.headers);
+    b.login("/auth/login").await;
+    // Logged in, no cookie rewritten (the common case): still private.
+    for path in ["/", "/api/me"] {
+        let r = b.get(path).await;
+        assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
+        let cc = r.headers["cache-control"].to_str().unwrap();
+        assert!(
+            cc.contains("private") && cc.contains("no-store"),
+            "{path}: {cc}"
+        );
+        assert_eq!(r.headers["vary"], "Cookie", "{path}");
+    }
+    // An explicit Cache-Control set by the app is kept; Vary still says Cookie.
+    let r = b.get("/public-asset").await;
+    assert_eq!(r.headers["cache-control"], "public, max-age=60");
+    assert_eq!(r.headers["vary"], "Cookie");
+}

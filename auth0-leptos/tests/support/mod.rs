@@ -103,6 +103,10 @@ pub fn app(auth0: &Auth0) -> Router {
         )
         .route("/api/me", get(|RequireUser(u): RequireUser| async move { Json(u) }))
         .route(
+            "/public-asset",
+            get(|| async { ([("cache-control", "public, max-age=60")], "asset") }),
+        )
+        .route(
             "/update",
             get(|s: Auth0Session, axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>| async move {
                 let Some(mut data) = s.get() else { return StatusCode::UNAUTHORIZED };

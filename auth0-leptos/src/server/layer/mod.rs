@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use http::header::{HeaderValue, SET_COOKIE};
+use http::header::{HeaderValue, CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderMap, Request, Response};
 use tower::{Layer, Service};
 
@@ -20,7 +20,7 @@ use crate::server::engine::Engine;
 use crate::server::handle::{Auth0Session, RequestSession};
 use crate::server::request::{cookie_secure, resolve_base_url};
 use crate::server::response::NO_CACHE;
-use crate::server::session::state::{Change, SessionState};
+use crate::server::session::state::{Change, Loaded, SessionState};
 use crate::server::time::now;
 
 use backend::{Backend, CookieWrite, Loading, Plan};
@@ -172,8 +172,11 @@ async fn finish(
     let name = &cookie_cfg.name;
     let now = now();
 
-    let plan = {
+    let (plan, personal) = {
         let state = request.state.lock().unwrap_or_else(|p| p.into_inner());
+        // A response to a request that carries (or ends with) a session is
+        // about one person: no shared cache may keep it.
+        let personal = !matches!(state.loaded(), Loaded::Nothing) || state.data().is_some();
         let mut change = state.change();
         let mut exp = 0;
         if let Some(data) = state.data() {
@@ -192,7 +195,7 @@ async fn finish(
             }
             exp = e;
         }
-        Plan {
+        let plan = Plan {
             change,
             data: matches!(change, Change::Modified | Change::Replaced)
                 .then(|| state.data().cloned())
@@ -200,7 +203,8 @@ async fn finish(
             exp,
             loaded: state.loaded().clone(),
             had_cookie: request.cookies.has_chunked(name),
-        }
+        };
+        (plan, personal)
     };
     let mut out = std::mem::take(&mut *request.extra.lock().unwrap_or_else(|p| p.into_inner()));
     let mut attrs = CookieAttrs {
@@ -232,6 +236,20 @@ async fn finish(
     if wrote_session_cookie {
         for (name, value) in NO_CACHE {
             headers.insert(name, HeaderValue::from_static(value));
+        }
+    } else if personal && !headers.contains_key(CACHE_CONTROL) {
+        // The app's own Cache-Control wins; otherwise keep it out of caches.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    if personal || wrote_session_cookie {
+        let varies = headers.get_all(VARY).iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|p| p.trim().eq_ignore_ascii_case("cookie") || p.trim() == "*")
+            })
+        });
+        if !varies {
+            headers.append(VARY, HeaderValue::from_static("Cookie"));
         }
     }
     for c in out {
