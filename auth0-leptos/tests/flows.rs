@@ -713,3 +713,65 @@ async fn every_response_to_a_logged_in_request_is_uncacheable() {
     assert_eq!(r.headers["cache-control"], "public, max-age=60");
     assert_eq!(r.headers["vary"], "Cookie");
 }
+
+/// Finding: a stale cookie obtained the newest tokens (and a fresh cookie)
+/// for ten minutes, even after logout. Adoption is now bound to the session,
+/// limited to a short race window, and dropped at logout.
+#[tokio::test]
+async fn stale_cookies_take_over_rotated_tokens_only_in_the_race_window_of_their_own_session() {
+    // Logout drops the chain: the old cookie adopts nothing.
+    let (mut b, _) = browser(idp_config());
+    b.login("/auth/login").await;
+    let c0 = b.jar["__session"].clone();
+    let r = b.get("/auth/access-token?refresh=true").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    b.get("/auth/logout").await;
+    b.jar.insert("__session".into(), c0);
+    let r = b.get("/").await;
+    assert!(
+        r.set_cookie("__session").is_none(),
+        "after logout an old cookie gets no new cookie: {:?}",
+        r.set_cookies()
+    );
+    let r = b.get("/auth/access-token?refresh=true").await;
+    assert_ne!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Past the race window: nothing is adopted, the old cookie keeps its own token.
+    let (mut b, _) = browser(idp_config().rotation_race_window(Duration::from_secs(1)));
+    b.login("/auth/login").await;
+    let c0 = b.jar["__session"].clone();
+    let own = open_session_cookie(&c0, SECRET).unwrap();
+    let r = b.get("/auth/access-token?refresh=true").await;
+    let rotated = r.json()["token"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.jar.insert("__session".into(), c0.clone());
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(
+        r.json()["token"],
+        rotated.as_str(),
+        "no takeover past the window"
+    );
+    assert_eq!(r.json()["token"], own.token_set.access_token.secret());
+    assert!(r.set_cookie("__session").is_none());
+
+    // Another session holding the same refresh token (a forged cookie) adopts nothing.
+    let (mut b, _) = browser(idp_config());
+    b.login("/auth/login").await;
+    let c0 = b.jar["__session"].clone();
+    let r = b.get("/auth/access-token?refresh=true").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rotated = r.json()["token"].as_str().unwrap().to_owned();
+    let mut forged = open_session_cookie(&c0, SECRET).unwrap();
+    forged.user.sub = "someone-else".into();
+    b.jar
+        .insert("__session".into(), generate_session_cookie(&forged, SECRET));
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(
+        r.json()["token"],
+        rotated.as_str(),
+        "no takeover by another session"
+    );
+    assert_eq!(r.json()["token"], forged.token_set.access_token.secret());
+}

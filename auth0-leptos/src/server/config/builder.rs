@@ -50,6 +50,7 @@ pub struct Auth0ConfigBuilder {
     pub(super) enable_telemetry: Option<bool>,
     pub(super) enable_access_token_endpoint: Option<bool>,
     pub(super) token_refresh_buffer: Option<Duration>,
+    pub(super) rotation_race_window: Option<Duration>,
     pub(super) no_content_profile: Option<bool>,
     pub(super) routes: Routes,
     pub(super) base_path: Option<String>,
@@ -273,6 +274,17 @@ impl Auth0ConfigBuilder {
     /// Refresh access tokens this long before they expire (default 0).
     pub fn token_refresh_buffer(mut self, v: Duration) -> Self {
         self.token_refresh_buffer = Some(v);
+        self
+    }
+    /// How long a refreshed (rotated) token set is offered to requests of
+    /// the same session that still carry the cookie it replaced (default
+    /// 10 s). Such a request raced the refresh, or its response could not
+    /// carry the new cookie; within this window it takes the new tokens over
+    /// instead of redeeming the old refresh token again. Past it, an old
+    /// cookie gets nothing: its refresh token goes to the provider, whose
+    /// reuse detection sees it. Keep it to seconds.
+    pub fn rotation_race_window(mut self, v: Duration) -> Self {
+        self.rotation_race_window = Some(v);
         self
     }
     /// `/auth/profile` answers 204 instead of 401 when logged out.

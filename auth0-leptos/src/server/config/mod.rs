@@ -59,6 +59,7 @@ pub struct Auth0Config {
     pub(crate) enable_telemetry: bool,
     pub(crate) enable_access_token_endpoint: bool,
     pub(crate) token_refresh_buffer: Duration,
+    pub(crate) rotation_race_window: Duration,
     pub(crate) no_content_profile_response_when_unauthenticated: bool,
     pub(crate) routes: Routes,
     pub(crate) base_path: String,
@@ -102,6 +103,7 @@ impl fmt::Debug for Auth0Config {
                 &self.enable_access_token_endpoint,
             )
             .field("token_refresh_buffer", &self.token_refresh_buffer)
+            .field("rotation_race_window", &self.rotation_race_window)
             .field("routes", &self.routes)
             .field("base_path", &self.base_path)
             .field("allow_insecure_requests", &self.allow_insecure_requests)

@@ -76,6 +76,7 @@ impl Auth0ConfigBuilder {
             enable_telemetry,
             enable_access_token_endpoint,
             token_refresh_buffer,
+            rotation_race_window,
             no_content_profile,
             routes,
             base_path,
@@ -315,6 +316,7 @@ impl Auth0ConfigBuilder {
             enable_telemetry,
             enable_access_token_endpoint: enable_access_token_endpoint.unwrap_or(true),
             token_refresh_buffer: token_refresh_buffer.unwrap_or_default(),
+            rotation_race_window: rotation_race_window.unwrap_or(DEFAULT_ROTATION_RACE_WINDOW),
             no_content_profile_response_when_unauthenticated: no_content_profile.unwrap_or(false),
             routes,
             base_path,
@@ -513,3 +515,6 @@ mod tests {
         assert!(matches!(c.app_base_url, AppBaseUrl::AllowList(ref v) if v.len() == 2));
     }
 }
+
+/// Default of `rotation_race_window`.
+const DEFAULT_ROTATION_RACE_WINDOW: Duration = Duration::from_secs(10);

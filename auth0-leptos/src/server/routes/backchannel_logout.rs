@@ -60,6 +60,10 @@ async fn end_sessions(session: &Auth0Session, body: &[u8]) -> Result<(), RouteEr
         sid: claims.get("sid").and_then(Value::as_str).map(str::to_owned),
         sub: claims.get("sub").and_then(Value::as_str).map(str::to_owned),
     };
+    // Tokens this process rotated for those sessions are never handed out again.
+    engine
+        .tokens()
+        .forget_logout(target.sid.as_deref(), target.sub.as_deref());
     let fut = store
         .delete_by_logout_token(&target)
         .ok_or(RouteError::BackchannelLogoutUnsupported)?;

@@ -93,6 +93,10 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         }
     };
 
+    // Tokens this process rotated for the session are never handed out again.
+    if let Some(d) = &data {
+        auth0.tokens().forget_session(d);
+    }
     // Revoke the refresh token so a copied cookie cannot mint new tokens.
     // Best effort: a failure never blocks the logout.
     if let Some(rt) = data

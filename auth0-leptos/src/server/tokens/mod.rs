@@ -18,6 +18,7 @@ use crate::server::session::{AccessTokenEntry, SessionData};
 use crate::server::time::now;
 use crate::{AccessTokenRequest, AccessTokenResponse};
 
+pub(crate) use single_flight::Owner;
 use single_flight::{RefreshKey, Refreshed, SingleFlight};
 
 /// Rotations followed at most, per lookup.
@@ -133,6 +134,17 @@ fn merge_scopes(base: &str, extra: &str) -> String {
     out.join(" ")
 }
 
+impl Owner {
+    /// The session `data` belongs to.
+    pub(crate) fn of(data: &SessionData) -> Self {
+        Self {
+            sub: data.user.sub.clone(),
+            sid: data.internal.sid.clone(),
+            created_at: data.internal.created_at,
+        }
+    }
+}
+
 impl TokenService {
     pub(crate) fn new(config: &Auth0Config, oidc: Arc<Oidc>) -> Self {
         Self {
@@ -141,8 +153,25 @@ impl TokenService {
             scope: config.authorization_parameters.scope.clone(),
             default_audience: config.authorization_parameters.audience.clone(),
             buffer: config.token_refresh_buffer.as_secs() as i64,
-            flights: SingleFlight::default(),
+            flights: SingleFlight::new(config.rotation_race_window),
         }
+    }
+
+    /// Drops every remembered refresh of this session (logout, revocation):
+    /// a copy of an older cookie can no longer take over its tokens.
+    pub(crate) fn forget_session(&self, data: &SessionData) {
+        let owner = Owner::of(data);
+        self.flights.forget(|o| *o == owner);
+    }
+
+    /// Drops every remembered refresh of the sessions a back-channel logout
+    /// token names (by `sid`, else by `sub`).
+    pub(crate) fn forget_logout(&self, sid: Option<&str>, sub: Option<&str>) {
+        self.flights.forget(|o| match (sid, sub) {
+            (Some(sid), _) if !o.sid.is_empty() => o.sid == sid,
+            (_, Some(sub)) => o.sub == sub,
+            _ => false,
+        });
     }
 
     /// The refreshes this process already completed starting from `rt`
@@ -153,6 +182,7 @@ impl TokenService {
         rt: &RefreshToken,
         audience: Option<&str>,
         scope: Option<&str>,
+        owner: &Owner,
         accept: impl Fn(&Refreshed) -> bool,
     ) -> (Vec<Arc<Refreshed>>, bool) {
         let mut chain = Vec::new();
@@ -167,6 +197,10 @@ impl TokenService {
             else {
                 break;
             };
+            // Only the session that made a refresh may take its tokens over.
+            if done.owner != *owner {
+                break;
+            }
             let accepted = accept(&done);
             let next = done
                 .response
@@ -186,13 +220,17 @@ impl TokenService {
         (chain, false)
     }
 
-    /// When this process already refreshed (and rotated) the session's
-    /// refresh token, a request still carrying the old cookie adopts the
-    /// new tokens, so the old refresh token is never redeemed again.
-    /// Returns whether `data` changed.
+    /// When this process refreshed (and rotated) the session's refresh
+    /// token within the race window, a request of the same session still
+    /// carrying the old cookie (it raced the refresh, or the response that
+    /// carried the new cookie was already streamed) adopts the new tokens,
+    /// so the old refresh token is not redeemed again. Past the window, or
+    /// for another session, nothing is adopted: the old token goes to the
+    /// provider, whose reuse detection keeps working. Returns the adopted data.
     pub(crate) fn adopt_rotation(&self, data: &SessionData) -> Option<SessionData> {
         let rt = data.token_set.refresh_token.as_ref()?;
-        let (chain, _) = self.rotation_chain(rt, None, None, |_| false);
+        let owner = Owner::of(data);
+        let (chain, _) = self.rotation_chain(rt, None, None, &owner, |_| false);
         if chain.is_empty() {
             return None;
         }
@@ -311,9 +349,12 @@ impl TokenService {
         let refresh_audience = (slot != Slot::Primary).then(|| audience.clone()).flatten();
         let buffer = self.buffer;
         let forced = request.refresh;
-        let usable = move |done: &Refreshed| {
+        let owner = Owner::of(data);
+        let usable = |done: &Refreshed| {
             let fresh_enough = !forced || now - done.at <= FORCED_FRESHNESS;
-            fresh_enough && done.at + done.response.expires_in_secs() > now + buffer
+            done.owner == owner
+                && fresh_enough
+                && done.at + done.response.expires_in_secs() > now + buffer
         };
 
         // Follow the rotations this process already saw, so a stale refresh
@@ -322,6 +363,7 @@ impl TokenService {
             &rt,
             refresh_audience.as_deref(),
             refresh_scope.as_deref(),
+            &owner,
             usable,
         );
         let latest_rt = chain
@@ -330,21 +372,36 @@ impl TokenService {
             .unwrap_or_else(|| rt.clone());
         let refreshed = match chain.last() {
             Some(done) if accepted => done.clone(),
+            // This cookie's refresh token was already redeemed: it is older
+            // than the chain. It may take over a result, never extend the chain.
+            Some(_) if latest_rt.secret() != rt.secret() => {
+                tracing::warn!(target: "auth0_leptos", "an outdated session cookie asked for a refresh; refused");
+                return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+            }
             _ => {
                 let key = RefreshKey::new(
                     latest_rt.secret(),
                     refresh_audience.as_deref(),
                     refresh_scope.as_deref(),
                 );
-                self.flights
+                let outcome = self
+                    .flights
                     .run(key, usable, || {
                         self.refresh_grant(
                             latest_rt.clone(),
                             refresh_audience.clone(),
                             refresh_scope.clone(),
+                            owner.clone(),
                         )
                     })
-                    .await?
+                    .await;
+                if let Err(AccessTokenError::FailedToRefreshToken { cause: Some(c) }) = &outcome {
+                    if c.code == "invalid_grant" {
+                        // Revoked or reused: nothing of this session is handed out again.
+                        self.flights.forget(|o| *o == owner);
+                    }
+                }
+                outcome?
             }
         };
 
@@ -383,6 +440,7 @@ impl TokenService {
         rt: RefreshToken,
         audience: Option<String>,
         scope: Option<String>,
+        owner: Owner,
     ) -> Result<Refreshed, AccessTokenError> {
         let mut form = vec![
             ("grant_type", "refresh_token".to_owned()),
@@ -424,6 +482,7 @@ impl TokenService {
         Ok(Refreshed {
             response: resp,
             at: now(),
+            owner,
         })
     }
 }

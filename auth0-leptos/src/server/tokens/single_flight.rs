@@ -19,10 +19,17 @@ use sha2::{Digest, Sha256};
 use crate::error::AccessTokenError;
 use crate::server::oidc::TokenResponse;
 
-/// How long a completed refresh is remembered.
-const RETENTION: Duration = Duration::from_secs(600);
 /// Above this many remembered refreshes, completed ones are dropped early.
 const SOFT_CAP: usize = 50_000;
+
+/// The session a refresh was made for: its result is only ever handed to
+/// requests of the same session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Owner {
+    pub(crate) sub: String,
+    pub(crate) sid: String,
+    pub(crate) created_at: i64,
+}
 
 /// The outcome of one refresh.
 #[derive(Debug)]
@@ -30,6 +37,8 @@ pub(crate) struct Refreshed {
     pub(crate) response: TokenResponse,
     /// Seconds since the epoch when the provider answered.
     pub(crate) at: i64,
+    /// The session that asked.
+    pub(crate) owner: Owner,
 }
 
 type Outcome = Result<Arc<Refreshed>, AccessTokenError>;
@@ -56,12 +65,28 @@ impl RefreshKey {
 }
 
 /// Process-wide registry of refreshes in flight and recently completed.
-#[derive(Default)]
 pub(crate) struct SingleFlight {
     entries: Mutex<HashMap<RefreshKey, Arc<Entry>>>,
+    /// How long a completed refresh is remembered (the race window).
+    retention: Duration,
 }
 
 impl SingleFlight {
+    /// Completed refreshes are remembered for `retention`.
+    pub(crate) fn new(retention: Duration) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            retention,
+        }
+    }
+
+    /// Forgets every completed refresh whose owner `matches` (logout,
+    /// revocation, back-channel logout): its tokens are never handed out again.
+    pub(crate) fn forget(&self, matches: impl Fn(&Owner) -> bool) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, e| !matches!(e.cell.get(), Some(Ok(r)) if matches(&r.owner)));
+    }
+
     /// Whether nothing is in flight or remembered (the common case: no lookup needed).
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.lock().map(|m| m.is_empty()).unwrap_or(true)
@@ -71,7 +96,7 @@ impl SingleFlight {
     pub(crate) fn completed(&self, key: RefreshKey) -> Option<Arc<Refreshed>> {
         let map = self.entries.lock().ok()?;
         let e = map.get(&key)?;
-        if e.created.elapsed() > RETENTION {
+        if e.created.elapsed() > self.retention {
             return None;
         }
         match e.cell.get() {
@@ -92,7 +117,7 @@ impl SingleFlight {
         let entry = {
             let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
             if map.len() > 64 {
-                map.retain(|_, e| e.created.elapsed() <= RETENTION);
+                map.retain(|_, e| e.created.elapsed() <= self.retention);
             }
             if map.len() > SOFT_CAP {
                 map.retain(|_, e| e.cell.get().is_none());
@@ -100,7 +125,7 @@ impl SingleFlight {
             let reuse = map
                 .get(&key)
                 .filter(|e| {
-                    e.created.elapsed() <= RETENTION
+                    e.created.elapsed() <= self.retention
                         && match e.cell.get() {
                             None => true,
                             Some(Ok(r)) => accept(r),
@@ -153,12 +178,17 @@ mod tests {
                 token_type: None,
             },
             at: 0,
+            owner: Owner {
+                sub: "u".into(),
+                sid: String::new(),
+                created_at: 1,
+            },
         }
     }
 
     #[tokio::test]
     async fn concurrent_callers_share_one_refresh() {
-        let c = Arc::new(SingleFlight::default());
+        let c = Arc::new(SingleFlight::new(Duration::from_secs(60)));
         let calls = Arc::new(AtomicUsize::new(0));
         let key = RefreshKey::new("rt", None, None);
         let mut tasks = Vec::new();
@@ -190,7 +220,7 @@ mod tests {
 
     #[tokio::test]
     async fn failures_are_not_remembered() {
-        let c = SingleFlight::default();
+        let c = SingleFlight::new(Duration::from_secs(60));
         let key = RefreshKey::new("rt", None, None);
         let err = c
             .run(
@@ -203,5 +233,27 @@ mod tests {
         assert!(c.completed(key).is_none());
         let ok = c.run(key, |_| true, || async { Ok(refreshed("x")) }).await;
         assert!(ok.is_ok());
+    }
+
+    #[tokio::test]
+    async fn completed_refreshes_are_kept_for_the_window_and_forgotten_on_request() {
+        let key = RefreshKey::new("rt", None, None);
+        let c = SingleFlight::new(Duration::from_secs(60));
+        c.run(key, |_| true, || async { Ok(refreshed("x")) })
+            .await
+            .unwrap();
+        assert!(c.completed(key).is_some());
+        c.forget(|o| o.sub == "someone-else");
+        assert!(c.completed(key).is_some());
+        c.forget(|o| o.sub == "u");
+        assert!(c.completed(key).is_none(), "forgotten at logout");
+
+        let short = SingleFlight::new(Duration::from_millis(10));
+        short
+            .run(key, |_| true, || async { Ok(refreshed("x")) })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(short.completed(key).is_none(), "past the race window");
     }
 }
