@@ -400,6 +400,9 @@ pub(crate) fn parse_issuer(domain: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Default of `rotation_race_window`.
+const DEFAULT_ROTATION_RACE_WINDOW: Duration = Duration::from_secs(10);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,6 +518,3 @@ mod tests {
         assert!(matches!(c.app_base_url, AppBaseUrl::AllowList(ref v) if v.len() == 2));
     }
 }
-
-/// Default of `rotation_race_window`.
-const DEFAULT_ROTATION_RACE_WINDOW: Duration = Duration::from_secs(10);
