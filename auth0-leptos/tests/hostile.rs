@@ -801,3 +801,91 @@ async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisib
         "an outage does not log the user out"
     );
 }
+
+/// Finding: a token response without `expires_in` (only RECOMMENDED by
+/// RFC 6749) stored an expiry of "now", so every request refreshed or
+/// answered 401. The access token's own `exp` is used, else ten minutes.
+#[tokio::test]
+async fn a_token_response_without_expires_in_uses_the_jwt_exp_or_a_default() {
+    for jwt in [true, false] {
+        let op = Op::start().await;
+        let auth0 = Auth0::new(op.config().build().unwrap());
+        let mut b = Browser::new(app(&auth0));
+        let (state, nonce) = start_login(&mut b).await;
+        let id_token = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+        let exp = now() + 1200;
+        let access_token = if jwt {
+            sign_rs256(
+                &json!({"iss": op.url(), "aud": "api", "sub": "auth0|hostile", "exp": exp, "iat": now()}),
+                KEY1,
+                Some("k1"),
+            )
+        } else {
+            "opaque-access-token".to_owned()
+        };
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        op.on_token(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+            Json(json!({"access_token": access_token, "id_token": id_token, "refresh_token": "rt-1", "token_type": "Bearer"}))
+                .into_response()
+        });
+        let r = callback(&mut b, &state).await;
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        let r = b.get("/auth/access-token").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        if jwt {
+            assert_eq!(j["expires_at"], exp, "the JWT's own exp");
+        } else {
+            let left = j["expires_in"].as_i64().unwrap();
+            assert!(
+                (590..=600).contains(&left),
+                "ten minutes by default, got {left}"
+            );
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "no refresh right after login"
+        );
+    }
+}
+
+/// Finding: an ID token returned by a refresh was not checked against the
+/// session (OpenID Connect Core 12.2): another subject must not replace it.
+#[tokio::test]
+async fn a_refresh_for_another_subject_keeps_the_old_tokens() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let cookie = session_with_expired_token(&auth0);
+    b.jar.insert("__session".into(), cookie.clone());
+    let mut claims = op.claims("");
+    claims.as_object_mut().unwrap().remove("nonce");
+    claims["sub"] = json!("auth0|someone-else");
+    let other = sign_rs256(&claims, KEY1, Some("k1"));
+    op.on_token(move |_| {
+        Json(json!({"access_token": "at-other", "id_token": other, "refresh_token": "rt-other", "expires_in": 60}))
+            .into_response()
+    });
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
+    assert!(
+        r.set_cookie("__session").is_none(),
+        "the old tokens are kept"
+    );
+    assert_eq!(b.jar["__session"], cookie);
+
+    // The same subject is accepted.
+    claims["sub"] = json!("auth0|hostile");
+    let same = sign_rs256(&claims, KEY1, Some("k1"));
+    op.on_token(move |_| {
+        Json(json!({"access_token": "at-same", "id_token": same, "refresh_token": "rt-same", "expires_in": 60}))
+            .into_response()
+    });
+    let r = b.get("/auth/access-token").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["token"], "at-same");
+}

@@ -50,15 +50,47 @@ pub(crate) struct TokenResponse {
     pub(crate) token_type: Option<String>,
 }
 
+/// How long an access token is taken to live when the token response has
+/// no `expires_in` (it is only RECOMMENDED by RFC 6749) and the token is
+/// not a JWT with an `exp`: ten minutes.
+pub(crate) const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 600;
+
 impl TokenResponse {
-    /// `expires_in` as seconds (providers send numbers or numeric strings).
-    pub(crate) fn expires_in_secs(&self) -> i64 {
-        match &self.expires_in {
-            Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(0),
-            Some(serde_json::Value::String(s)) => s.parse().unwrap_or(0),
-            _ => 0,
+    /// When the access token expires, for a response received at `at`:
+    /// from `expires_in` (a number or a numeric string), else from the
+    /// access token's own `exp` when it is a JWT, else
+    /// [`DEFAULT_ACCESS_TOKEN_LIFETIME`] from now.
+    pub(crate) fn expires_at(&self, at: i64) -> i64 {
+        let expires_in = match &self.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_i64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match expires_in {
+            Some(secs) => at.saturating_add(secs.max(0)),
+            None => jwt_exp(self.access_token.secret())
+                .filter(|exp| *exp > at)
+                .unwrap_or(at.saturating_add(DEFAULT_ACCESS_TOKEN_LIFETIME)),
         }
     }
+}
+
+/// The `exp` claim of a JWT, read without verifying it (only to know when
+/// our own token expires; it is never trusted for anything else).
+fn jwt_exp(token: &str) -> Option<i64> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || payload.len() > 16 * 1024 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    #[derive(Deserialize)]
+    struct Exp {
+        exp: Option<i64>,
+    }
+    serde_json::from_slice::<Exp>(&bytes).ok()?.exp
 }
 
 #[derive(Deserialize)]

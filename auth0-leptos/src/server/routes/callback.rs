@@ -142,7 +142,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         refresh_token: tokens.refresh_token.clone(),
         scope: tokens.scope.clone(),
         requested_scope: txn.scope.clone(),
-        expires_at: now + tokens.expires_in_secs(),
+        expires_at: tokens.expires_at(now),
         audience: txn.audience.clone(),
         token_type: tokens.token_type.clone(),
     };

@@ -239,7 +239,7 @@ impl TokenService {
             let r = &done.response;
             let t = &mut data.token_set;
             t.access_token = r.access_token.clone();
-            t.expires_at = done.at + r.expires_in_secs();
+            t.expires_at = r.expires_at(done.at);
             if let Some(s) = &r.scope {
                 t.scope = Some(s.clone());
             }
@@ -352,9 +352,7 @@ impl TokenService {
         let owner = Owner::of(data);
         let usable = |done: &Refreshed| {
             let fresh_enough = !forced || now - done.at <= FORCED_FRESHNESS;
-            done.owner == owner
-                && fresh_enough
-                && done.at + done.response.expires_in_secs() > now + buffer
+            done.owner == owner && fresh_enough && done.response.expires_at(done.at) > now + buffer
         };
 
         // Follow the rotations this process already saw, so a stale refresh
@@ -406,7 +404,7 @@ impl TokenService {
         };
 
         let r = &refreshed.response;
-        let expires_at = refreshed.at + r.expires_in_secs();
+        let expires_at = r.expires_at(refreshed.at);
         let scope = r
             .scope
             .clone()
@@ -470,12 +468,21 @@ impl TokenService {
                 nonce: None,
                 max_age: None,
             };
-            if let Err(e) = self
+            let claims = match self
                 .oidc
                 .validate_id_token(id.secret(), &self.client_id, expect)
                 .await
             {
-                tracing::warn!(target: "auth0_leptos", "refreshed ID token rejected: {e}");
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(target: "auth0_leptos", "refreshed ID token rejected: {e}");
+                    return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                }
+            };
+            // OpenID Connect Core 12.2: same issuer (checked against the
+            // provider above) and same subject as the session's.
+            if claims.get("sub").and_then(serde_json::Value::as_str) != Some(owner.sub.as_str()) {
+                tracing::warn!(target: "auth0_leptos", "refreshed ID token is for another subject; the old tokens are kept");
                 return Err(AccessTokenError::FailedToRefreshToken { cause: None });
             }
         }
