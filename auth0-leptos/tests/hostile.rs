@@ -502,7 +502,11 @@ async fn telemetry_header_is_sent_unless_disabled() {
     }
 }
 
+/// A session cookie whose access token expired. Each call makes a distinct
+/// session (its own provider session id), as separate logins would.
 fn session_with_expired_token(auth0: &Auth0) -> String {
+    static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+    let sid = format!("sid-{}", SESSIONS.fetch_add(1, Ordering::SeqCst));
     let user = auth0_leptos::User {
         sub: "auth0|hostile".into(),
         ..Default::default()
@@ -513,7 +517,7 @@ fn session_with_expired_token(auth0: &Auth0) -> String {
         expires_at: 1,
         ..Default::default()
     };
-    auth0.seal_session(&SessionData::new(user, ts, None, now()))
+    auth0.seal_session(&SessionData::new(user, ts, Some(sid), now()))
 }
 
 #[tokio::test]
@@ -535,11 +539,17 @@ async fn refresh_failures_have_stable_codes() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
 
+    // Each case is another session: a failed refresh is remembered briefly
+    // for the session that made it.
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
     op.on_token(|_| (StatusCode::FORBIDDEN, Json(json!({"error": "mfa_required", "error_description": "Multifactor authentication required"}))).into_response());
     let r = b.get("/auth/access-token").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json()["error"]["code"], "mfa_required");
 
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
     op.on_token(|_| {
         std::thread::sleep(Duration::from_millis(1200));
         (StatusCode::OK, "{}").into_response()
@@ -549,6 +559,8 @@ async fn refresh_failures_have_stable_codes() {
     assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
 
     // A provider that does not rotate: the refresh token is kept.
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     op.on_token(move |form| {
@@ -878,7 +890,10 @@ async fn a_refresh_for_another_subject_keeps_the_old_tokens() {
     );
     assert_eq!(b.jar["__session"], cookie);
 
-    // The same subject is accepted.
+    // The same subject is accepted (another session: the failure above is
+    // remembered for a few seconds for the session that made it).
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
     claims["sub"] = json!("auth0|hostile");
     let same = sign_rs256(&claims, KEY1, Some("k1"));
     op.on_token(move |_| {
@@ -888,4 +903,40 @@ async fn a_refresh_for_another_subject_keeps_the_old_tokens() {
     let r = b.get("/auth/access-token").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["token"], "at-same");
+}
+
+/// Finding: a logged-in client could make one token-endpoint call per
+/// request by varying `scope`, and a failing refresh was retried on every
+/// request. Failures are remembered briefly and distinct refreshes capped.
+#[tokio::test]
+async fn one_session_cannot_turn_requests_into_token_endpoint_calls() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.jar
+        .insert("__session".into(), session_with_expired_token(&auth0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    op.on_token(move |_| {
+        c.fetch_add(1, Ordering::SeqCst);
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response()
+    });
+    for _ in 0..5 {
+        let r = b.get("/auth/access-token").await;
+        assert_eq!(r.json()["error"]["code"], "failed_to_refresh_token");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the failure is remembered");
+    for i in 0..30 {
+        let r = b.get(&format!("/auth/access-token?scope=s{i}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let n = calls.load(Ordering::SeqCst);
+    assert!(
+        n <= 9,
+        "varying scope buys a bounded number of calls, got {n}"
+    );
 }

@@ -4,6 +4,7 @@
 //! [`SessionData`], never on a request: the caller applies the returned
 //! [`TokenUpdate`] to the request's session.
 
+mod budget;
 mod single_flight;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::server::session::{AccessTokenEntry, SessionData};
 use crate::server::time::now;
 use crate::{AccessTokenRequest, AccessTokenResponse};
 
+use budget::RefreshBudget;
 pub(crate) use single_flight::Owner;
 use single_flight::{RefreshKey, Refreshed, SingleFlight};
 
@@ -35,6 +37,7 @@ pub(crate) struct TokenService {
     default_audience: Option<String>,
     buffer: i64,
     flights: SingleFlight,
+    budget: RefreshBudget,
 }
 
 /// Which token of the session a request is about.
@@ -154,6 +157,7 @@ impl TokenService {
             default_audience: config.authorization_parameters.audience.clone(),
             buffer: config.token_refresh_buffer.as_secs() as i64,
             flights: SingleFlight::new(config.rotation_race_window),
+            budget: RefreshBudget::default(),
         }
     }
 
@@ -382,6 +386,15 @@ impl TokenService {
                     refresh_audience.as_deref(),
                     refresh_scope.as_deref(),
                 );
+                // A refresh that just failed fails again without a provider
+                // call; varying scope or audience buys only a few calls.
+                if let Some(e) = self.budget.recent_failure(&owner, key) {
+                    return Err(e);
+                }
+                if !self.budget.admit(&owner, key) {
+                    tracing::warn!(target: "auth0_leptos", "a session asked for too many distinct token refreshes; refused");
+                    return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                }
                 let outcome = self
                     .flights
                     .run(key, usable, || {
@@ -393,8 +406,10 @@ impl TokenService {
                         )
                     })
                     .await;
-                if let Err(AccessTokenError::FailedToRefreshToken { cause: Some(c) }) = &outcome {
-                    if c.code == "invalid_grant" {
+                if let Err(e) = &outcome {
+                    self.budget.failed(&owner, key, e);
+                    if matches!(e, AccessTokenError::FailedToRefreshToken { cause: Some(c) } if c.code == "invalid_grant")
+                    {
                         // Revoked or reused: nothing of this session is handed out again.
                         self.flights.forget(|o| *o == owner);
                     }

@@ -24,7 +24,7 @@ const SOFT_CAP: usize = 50_000;
 
 /// The session a refresh was made for: its result is only ever handed to
 /// requests of the same session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Owner {
     pub(crate) sub: String,
     pub(crate) sid: String,
