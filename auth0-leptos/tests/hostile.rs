@@ -36,6 +36,8 @@ struct OpState {
     token_headers: Mutex<Vec<HeaderMap>>,
     jwks_fetches: AtomicUsize,
     discovery_issuer: Mutex<Option<String>>,
+    userinfo: Mutex<Value>,
+    userinfo_calls: AtomicUsize,
 }
 
 #[derive(Clone)]
@@ -58,11 +60,14 @@ impl Op {
             token_headers: Mutex::new(Vec::new()),
             jwks_fetches: AtomicUsize::new(0),
             discovery_issuer: Mutex::new(None),
+            userinfo: Mutex::new(json!({})),
+            userinfo_calls: AtomicUsize::new(0),
         }));
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/.well-known/jwks.json", get(jwks))
             .route("/oauth/token", post(token))
+            .route("/userinfo", get(userinfo))
             .with_state(op.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         op
@@ -111,7 +116,16 @@ async fn discovery(State(op): State<Op>) -> Json<Value> {
         "token_endpoint": format!("{}oauth/token", op.url()),
         "jwks_uri": format!("{}.well-known/jwks.json", op.url()),
         "end_session_endpoint": format!("{}oidc/logout", op.url()),
+        "userinfo_endpoint": format!("{}userinfo", op.url()),
     }))
+}
+
+async fn userinfo(State(op): State<Op>, headers: HeaderMap) -> Response {
+    op.0.userinfo_calls.fetch_add(1, Ordering::SeqCst);
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer at-1") {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    Json(op.0.userinfo.lock().unwrap().clone()).into_response()
 }
 
 async fn jwks(State(op): State<Op>) -> Json<Value> {
@@ -939,4 +953,45 @@ async fn one_session_cannot_turn_requests_into_token_endpoint_calls() {
         n <= 9,
         "varying scope buys a bounded number of calls, got {n}"
     );
+}
+
+/// Beyond the Next.js SDK: an option to merge the UserInfo endpoint's
+/// claims, for providers that put profile claims only there.
+#[tokio::test]
+async fn user_info_claims_are_merged_when_asked_and_must_name_the_same_subject() {
+    for (fetch, userinfo_sub, ok) in [
+        (false, "auth0|hostile", true),
+        (true, "auth0|hostile", true),
+        (true, "auth0|someone-else", false),
+    ] {
+        let op = Op::start().await;
+        *op.0.userinfo.lock().unwrap() =
+            json!({"sub": userinfo_sub, "nickname": "from-userinfo", "iss": "http://evil.test/"});
+        let auth0 = Auth0::new(op.config().fetch_user_info(fetch).build().unwrap());
+        let mut b = Browser::new(app(&auth0));
+        let (state, nonce) = start_login(&mut b).await;
+        let token = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+        op.on_token(move |_| tokens_with(token.clone()));
+        let r = callback(&mut b, &state).await;
+        assert_eq!(
+            op.0.userinfo_calls.load(Ordering::SeqCst),
+            usize::from(fetch)
+        );
+        if !ok {
+            assert!(r.body.contains("invalid_userinfo"), "{}", r.body);
+            assert_eq!(
+                b.get("/auth/profile").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        let profile = b.get("/auth/profile").await.json();
+        assert_eq!(profile["sub"], "auth0|hostile");
+        if fetch {
+            assert_eq!(profile["nickname"], "from-userinfo");
+        } else {
+            assert!(profile.get("nickname").is_none());
+        }
+    }
 }

@@ -52,6 +52,7 @@ pub struct Auth0ConfigBuilder {
     pub(super) token_refresh_buffer: Option<Duration>,
     pub(super) rotation_race_window: Option<Duration>,
     pub(super) no_content_profile: Option<bool>,
+    pub(super) fetch_user_info: Option<bool>,
     pub(super) routes: Routes,
     pub(super) base_path: Option<String>,
     pub(super) allow_insecure_requests: Option<bool>,
@@ -285,6 +286,15 @@ impl Auth0ConfigBuilder {
     /// reuse detection sees it. Keep it to seconds.
     pub fn rotation_race_window(mut self, v: Duration) -> Self {
         self.rotation_race_window = Some(v);
+        self
+    }
+    /// After the code exchange, also fetch the provider's UserInfo endpoint
+    /// and merge its claims into the user (default `false`: Auth0 puts the
+    /// profile claims into the ID token). For providers that return profile
+    /// claims only from UserInfo. Its `sub` must equal the ID token's, or
+    /// the login fails.
+    pub fn fetch_user_info(mut self, v: bool) -> Self {
+        self.fetch_user_info = Some(v);
         self
     }
     /// `/auth/profile` answers 204 instead of 401 when logged out.

@@ -61,6 +61,7 @@ pub struct Auth0Config {
     pub(crate) token_refresh_buffer: Duration,
     pub(crate) rotation_race_window: Duration,
     pub(crate) no_content_profile_response_when_unauthenticated: bool,
+    pub(crate) fetch_user_info: bool,
     pub(crate) routes: Routes,
     pub(crate) base_path: String,
     pub(crate) allow_insecure_requests: bool,

@@ -32,6 +32,8 @@ pub(crate) struct Metadata {
     pub(crate) end_session_endpoint: Option<String>,
     #[serde(default)]
     pub(crate) revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub(crate) userinfo_endpoint: Option<String>,
 }
 
 /// A token endpoint response. `Debug` never prints the tokens.
@@ -167,6 +169,7 @@ impl Oidc {
                     Some(&md.jwks_uri),
                     md.end_session_endpoint.as_ref(),
                     md.revocation_endpoint.as_ref(),
+                    md.userinfo_endpoint.as_ref(),
                 ]
                 .into_iter()
                 .flatten()
@@ -306,6 +309,36 @@ impl Oidc {
                 "token endpoint answered {status}"
             ))),
         }
+    }
+
+    /// The claims of the UserInfo endpoint for `access_token` (a JSON
+    /// object; signed or encrypted UserInfo responses are not supported).
+    pub(crate) async fn userinfo(
+        &self,
+        access_token: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ProviderError> {
+        let md = self.metadata().await?;
+        let ep = md.userinfo_endpoint.clone().ok_or_else(|| {
+            ProviderError::Invalid("the provider has no userinfo_endpoint".into())
+        })?;
+        let resp = self
+            .http
+            .get(&ep)
+            .bearer_auth(access_token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = resp.status();
+        let body = read_limited(resp).await?;
+        if !status.is_success() {
+            return Err(ProviderError::Invalid(format!(
+                "userinfo answered {status}"
+            )));
+        }
+        serde_json::from_slice(&body).map_err(|_| {
+            ProviderError::Invalid("userinfo answered something that is not a JSON object".into())
+        })
     }
 
     /// Revokes a refresh token (RFC 7009), best effort.

@@ -124,6 +124,15 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         }
     };
 
+    let claims = if config.fetch_user_info {
+        match merge_user_info(&auth0, claims, tokens.access_token.secret()).await {
+            Ok(c) => c,
+            Err(cause) => return error(&auth0, CallbackError::Grant(cause), ctx).await,
+        }
+    } else {
+        claims
+    };
+
     let now = now();
     let sid = claims.get("sid").and_then(Value::as_str).map(str::to_owned);
     let user: User = match serde_json::from_value(Value::Object(claims)) {
@@ -167,6 +176,54 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     // any, is replaced wholesale.
     session.start(data);
     response
+}
+
+/// Claims that describe the ID token itself: UserInfo never replaces them.
+const PROTOCOL_CLAIMS: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nbf",
+    "nonce",
+    "azp",
+    "auth_time",
+    "sid",
+    "at_hash",
+    "c_hash",
+    "acr",
+    "amr",
+    "org_id",
+    "org_name",
+];
+
+/// Fetches UserInfo and merges its profile claims into the ID token's; its
+/// `sub` must be the ID token's (OpenID Connect Core 5.3.2).
+async fn merge_user_info(
+    auth0: &Engine,
+    mut claims: serde_json::Map<String, Value>,
+    access_token: &str,
+) -> Result<serde_json::Map<String, Value>, OAuth2Error> {
+    let info = auth0.oidc().userinfo(access_token).await.map_err(|e| {
+        tracing::warn!(target: "auth0_leptos", "callback: {e}");
+        OAuth2Error {
+            code: "invalid_userinfo".into(),
+            message: Some("The UserInfo endpoint could not be read.".into()),
+        }
+    })?;
+    if info.get("sub") != claims.get("sub") {
+        return Err(OAuth2Error {
+            code: "invalid_userinfo".into(),
+            message: Some("The UserInfo subject does not match the ID token.".into()),
+        });
+    }
+    for (k, v) in info {
+        if !PROTOCOL_CLAIMS.contains(&k.as_str()) {
+            claims.insert(k, v);
+        }
+    }
+    Ok(claims)
 }
 
 async fn error(auth0: &Engine, err: CallbackError, ctx: CallbackContext) -> Response {
