@@ -38,22 +38,27 @@ measure() {
   echo "[$label] session cookie: ${#COOKIE} bytes; Set-Cookie headers on a logged-in GET / right after login: $(curl -fsS -o /dev/null -D - -H "Cookie: $COOKIE" "$URL" | grep -ci '^set-cookie' || true)"
   curl -fsS -H "Cookie: $COOKIE" "$URL" | grep -q 'Welcome, Test User'
   wrk -t1 -c"$CONNS" -d2s "$URL" >/dev/null   # warm-up
-  local -a A=() L=() SA=() SL=()
+  # An unrelated cookie of the same size: what carrying the bytes costs
+  # (client, kernel, HTTP parser) without any session work.
+  local junk; junk="other=$(head -c $(( ${#COOKIE} - 6 )) /dev/zero | tr '\0' x)"
+  local -a A=() L=() SA=() SL=() SJ=()
   for _ in 1 2; do
     A+=("$(rps "$URL")")
     L+=("$(rps "$URL" -H "Cookie: $COOKIE")")
     SA+=("$(rps "${URL}healthz")")
     SL+=("$(rps "${URL}healthz" -H "Cookie: $COOKIE")")
+    SJ+=("$(rps "${URL}healthz" -H "Cookie: $junk")")
   done
-  python3 - "$label" "${A[@]}" "${L[@]}" "${SA[@]}" "${SL[@]}" <<'PY'
+  python3 - "$label" "${A[@]}" "${L[@]}" "${SA[@]}" "${SL[@]}" "${SJ[@]}" <<'PY'
 import sys
 label, v = sys.argv[1], list(map(float, sys.argv[2:]))
-def show(what, a, l):
+def show(what, a, l, other="anonymous"):
     ma, ml = sum(a)/len(a), sum(l)/len(l)
-    print(f"[{label}] {what} anonymous: {ma:.0f} req/s (runs {', '.join(f'{x:.0f}' for x in a)}); "
+    print(f"[{label}] {what} {other}: {ma:.0f} req/s (runs {', '.join(f'{x:.0f}' for x in a)}); "
           f"logged in: {ml:.0f} req/s (runs {', '.join(f'{x:.0f}' for x in l)}); ratio {ml/ma:.2f}")
 show("GET /", v[0:2], v[2:4])
 show("GET /healthz (session layer only, no page)", v[4:6], v[6:8])
+show("GET /healthz", v[8:10], v[6:8], "anonymous with an unrelated cookie of the same size")
 PY
   LOGGED_IN=("${L[@]}")
 }
