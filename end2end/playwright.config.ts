@@ -5,6 +5,11 @@ import { defineConfig } from "@playwright/test";
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3600);
 const IDP_PORT = Number(process.env.E2E_IDP_PORT ?? 4600);
 const APP = `http://127.0.0.1:${APP_PORT}`;
+// A second demo, mounted under a base path (AUTH0_BASE_PATH=/app), with a
+// provider of its own whose redirect URIs live under that path.
+const BASE_APP_PORT = Number(process.env.E2E_BASE_APP_PORT ?? 3601);
+const BASE_IDP_PORT = Number(process.env.E2E_BASE_IDP_PORT ?? 4601);
+const BASE_APP = `http://127.0.0.1:${BASE_APP_PORT}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -50,6 +55,34 @@ export default defineConfig({
         AUTH0_ALLOW_INSECURE_REQUESTS: "true",
         AUTH0_AUDIENCE: "https://api.example.test/",
         APP_BASE_URL: APP,
+        RUST_LOG: "warn",
+      },
+    },
+    {
+      command: "node idp-server.mjs",
+      cwd: "../dev-idp",
+      url: `http://127.0.0.1:${BASE_IDP_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { IDP_PORT: String(BASE_IDP_PORT), APP_BASE_URL: `${BASE_APP}/app` },
+    },
+    {
+      command: "target/release/demo-app",
+      cwd: "..",
+      url: `${BASE_APP}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${BASE_APP_PORT}`,
+        LEPTOS_SITE_ROOT: "target/site",
+        AUTH0_DOMAIN: `http://127.0.0.1:${BASE_IDP_PORT}`,
+        AUTH0_CLIENT_ID: "test-client-post",
+        AUTH0_CLIENT_SECRET: "test-client-secret-0123456789abcdef",
+        AUTH0_SECRET: "end-to-end-secret-0123456789abcdef0123",
+        AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+        AUTH0_AUDIENCE: "https://api.example.test/",
+        AUTH0_BASE_PATH: "/app",
+        APP_BASE_URL: BASE_APP,
         RUST_LOG: "warn",
       },
     },

@@ -32,15 +32,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The path prefix the demo is mounted under (`AUTH0_BASE_PATH`, e.g.
+/// `/app`; empty by default). Read on the server, also while the route list
+/// is generated at start-up, and handed to the browser in the SSR payload.
+fn base_path() -> String {
+    SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            std::env::var("AUTH0_BASE_PATH")
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_owned()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            String::new()
+        }
+    })
+    .into_inner()
+}
+
 /// The application: every page sees the user through `<Auth0Provider>`.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let base = base_path();
     view! {
         <Stylesheet id="leptos" href="/pkg/demo-app.css" />
         <Title text="auth0-leptos demo" />
         <Auth0Provider>
-            <Router>
+            <Router base=base>
                 <Nav />
                 <main class="container">
                     <Routes fallback=|| view! { <p>"Page not found."</p> }>

@@ -17,6 +17,10 @@ pub struct AuthRoutes {
     pub profile: String,
     /// Access-token route (default `/auth/access-token`).
     pub access_token: String,
+    /// The path prefix the app is mounted under (`AUTH0_BASE_PATH`), empty
+    /// when none: give it to `leptos_router`'s `<Router base=..>`.
+    #[serde(default)]
+    pub base_path: String,
 }
 
 impl Default for AuthRoutes {
@@ -26,6 +30,7 @@ impl Default for AuthRoutes {
             logout: "/auth/logout".into(),
             profile: "/auth/profile".into(),
             access_token: "/auth/access-token".into(),
+            base_path: String::new(),
         }
     }
 }
@@ -47,12 +52,14 @@ fn initial_state() -> InitialState {
     let user = session.and_then(|s| s.user());
     let routes = session
         .map(|s| {
-            let r = s.engine().config().routes();
+            let config = s.engine().config();
+            let r = config.routes();
             AuthRoutes {
                 login: r.login,
                 logout: r.logout,
                 profile: r.profile,
                 access_token: r.access_token,
+                base_path: config.base_path().to_owned(),
             }
         })
         .unwrap_or_default();

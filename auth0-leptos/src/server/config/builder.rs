@@ -167,7 +167,8 @@ impl Auth0ConfigBuilder {
         self.extra_params.insert(k.into(), v.into());
         self
     }
-    /// Where to land after login when no `returnTo` is given (default `/`).
+    /// Where to land after login when no `returnTo` is given (default `/`,
+    /// or the base path when one is set).
     pub fn sign_in_return_to_path(mut self, v: impl Into<String>) -> Self {
         self.sign_in_return_to_path = Some(v.into());
         self

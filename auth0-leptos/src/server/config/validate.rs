@@ -246,7 +246,14 @@ impl Auth0ConfigBuilder {
                 c.invalid(setting, Some(path), "a path starting with /");
             }
         }
-        let sign_in_return_to_path = sign_in_return_to_path.unwrap_or_else(|| "/".into());
+        // Default: the app's home, under the base path.
+        let sign_in_return_to_path = sign_in_return_to_path.unwrap_or_else(|| {
+            if base_path.starts_with('/') {
+                base_path.clone()
+            } else {
+                "/".into()
+            }
+        });
         if !sign_in_return_to_path.starts_with('/') || sign_in_return_to_path.starts_with("//") {
             c.invalid(
                 ConfigSetting::SignInReturnToPath,
