@@ -4,7 +4,8 @@
 # store-id cookies, JWT headers and claims, the query strings of every route
 # with the origin headers, and the back-channel logout body. Each target
 # starts from its committed seeds (fuzz/seeds/<target>/, copied into a
-# temporary corpus) and runs for the given number of seconds.
+# temporary corpus) with its dictionary (fuzz/dicts/) and runs for the given
+# number of seconds.
 # Prints executions per second and total executions per target; exits
 # non-zero on any crash (the input is left in fuzz/artifacts/<target>/).
 #
@@ -30,11 +31,14 @@ for t in "${TARGETS[@]}"; do
   corpus="$WORK/corpus/$t"
   mkdir -p "$corpus"
   cp fuzz/seeds/"$t"/* "$corpus"/
+  # One dictionary per run: the shared edge numbers plus the target's tokens.
+  cat fuzz/dicts/numbers.dict fuzz/dicts/"$t".dict >"$WORK/$t.dict"
   log="$WORK/$t.log"
   printf '[fuzz] %s: %s s\n' "$t" "$SECS" >&2
   set +e
   cargo +nightly fuzz run "$t" "$corpus" -- \
-    -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1
+    -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 -dict="$WORK/$t.dict" \
+    -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
