@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, only when missing, every tool the demo and the test suite need:
 # the wasm32 target, wasm-bindgen CLI (same version as Cargo.lock), cargo-leptos,
-# sass + wasm-opt (npm), Chromium and redis-server (Debian), and the node
+# sass + wasm-opt (npm), Chromium and redis-server (Debian), the nightly
+# toolchain and cargo-fuzz (for the fuzz targets), and the node
 # packages of the local OpenID provider and of the end-to-end tests.
 # Safe to run again: every step checks first.
 set -euo pipefail
@@ -42,6 +43,12 @@ cargo_install_relocked() {
 install_server_tools() {
   command -v node >/dev/null || apt_install nodejs npm
   command -v redis-server >/dev/null || apt_install redis-server
+  # The fuzz targets (scripts/fuzz.sh) build with cargo-fuzz on nightly.
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+  fi
   (cd "$ROOT/dev-idp" && [ -d node_modules/oidc-provider ] || npm ci --silent --no-audit --no-fund)
 }
 

@@ -3,8 +3,8 @@
 # (wasm target, wasm-bindgen CLI, cargo-leptos, sass, wasm-opt, Chromium,
 # redis-server, node packages), then runs formatting and lint checks, the
 # unit and integration tests (against the local OpenID provider), the
-# nextjs-auth0 cookie compatibility tests, a black-box check of the release
-# server, and the browser tests.
+# nextjs-auth0 cookie compatibility tests, the fuzz targets (30 s each), a
+# black-box check of the release server, and the browser tests.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -31,6 +31,9 @@ cargo test --workspace --features "$FEATURES"
 step "docs of every feature (-D warnings) and the package (cargo publish --dry-run)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p auth0-leptos --all-features --no-deps
 cargo publish --dry-run -p auth0-leptos --allow-dirty
+
+step "fuzzing (every parser of untrusted bytes, 30 s each)"
+scripts/fuzz.sh 30
 
 step "release build (server + WASM + CSS), black-box smoke test, two instances sharing Redis"
 scripts/build-site.sh release

@@ -198,6 +198,28 @@ async fn a_valid_id_token_logs_in() {
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
 }
 
+/// A `max_age` as large as the login route accepts (any u64) means "no
+/// limit": the callback neither overflows nor wraps it into a limit.
+#[tokio::test]
+async fn a_huge_max_age_logs_in_without_overflow() {
+    for max_age in ["9223372036854775807", "18446744073709551615"] {
+        let op = Op::start().await;
+        let auth0 = Auth0::new(op.config().build().unwrap());
+        let mut b = Browser::new(app(&auth0));
+        let r = b.get(&format!("/auth/login?max_age={max_age}")).await;
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        let q = query(r.location());
+        assert_eq!(q["max_age"], max_age);
+        let mut claims = op.claims(&q["nonce"]);
+        claims["auth_time"] = json!(now() - 3600);
+        let token = sign_rs256(&claims, KEY1, Some("k1"));
+        op.on_token(move |_| tokens_with(token.clone()));
+        let r = callback(&mut b, &q["state"]).await;
+        assert_eq!(r.status, StatusCode::FOUND, "max_age={max_age}: {}", r.body);
+        assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+    }
+}
+
 #[tokio::test]
 async fn forged_id_tokens_are_rejected() {
     type Forge = Box<dyn Fn(&Op, &str) -> String>;

@@ -18,6 +18,9 @@ mod cookies;
 mod crypto;
 mod engine;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guard;
 mod handle;
 mod hooks;

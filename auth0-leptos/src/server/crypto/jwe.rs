@@ -124,7 +124,8 @@ impl Keyring {
         let plaintext = self.open_bytes(token)?;
         let mut value = serde_json::from_slice::<T>(&plaintext).ok()?;
         let exp = value.take_exp()?;
-        if !exp.is_finite() || (exp as i64) + CLOCK_TOLERANCE <= now {
+        // `as` saturates: an absurdly far `exp` is simply far in the future.
+        if !exp.is_finite() || (exp as i64).saturating_add(CLOCK_TOLERANCE) <= now {
             return None;
         }
         Some((value, exp as i64))
@@ -240,5 +241,18 @@ mod tests {
         bytes[mid] = if bytes[mid] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(bytes).unwrap();
         assert!(k.open::<serde_json::Value>(&tampered, 0).is_none());
+    }
+
+    #[test]
+    fn far_future_exp_opens_without_overflow() {
+        let k = ring(&["a-very-long-secret-of-at-least-32-chars"]);
+        for exp in ["1e300", "9223372036854775807", "9223372036854775800"] {
+            let t = k.seal_bytes(format!(r#"{{"a":1,"exp":{exp}}}"#).into_bytes());
+            let (v, e): (serde_json::Value, i64) = k.open(&t, 1_000).unwrap();
+            assert_eq!(v["a"], 1);
+            assert!(e > 1_000, "{exp}");
+        }
+        let t = k.seal_bytes(br#"{"exp":-1e300}"#.to_vec());
+        assert!(k.open::<serde_json::Value>(&t, 1_000).is_none());
     }
 }

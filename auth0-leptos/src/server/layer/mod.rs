@@ -4,7 +4,7 @@
 
 mod backend;
 mod cookie_backend;
-mod store_backend;
+pub(super) mod store_backend;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -32,6 +32,19 @@ pub(crate) struct Expectations<'a> {
     pub(crate) max_age: Option<u64>,
 }
 
+/// Decodes the JWT header and checks its `alg` is one of [`ALLOWED`].
+pub(crate) fn check_header(
+    token: &str,
+    what: TokenKind,
+) -> Result<jsonwebtoken::Header, TokenValidationError> {
+    let fail = |fault| TokenValidationError::new(what, fault);
+    let header = jsonwebtoken::decode_header(token).map_err(|_| fail(F::Malformed))?;
+    if !ALLOWED.contains(&header.alg) {
+        return Err(fail(F::AlgorithmNotAllowed));
+    }
+    Ok(header)
+}
+
 impl Oidc {
     /// Verifies a JWT signed by the provider: `alg` one of [`ALLOWED`] (read
     /// from the header only to pick the key, so `none`/HMAC never reach a
@@ -55,10 +68,7 @@ impl Oidc {
         required: &[&str],
     ) -> Result<Map<String, Value>, TokenValidationError> {
         let fail = |fault| TokenValidationError::new(what, fault);
-        let header = jsonwebtoken::decode_header(token).map_err(|_| fail(F::Malformed))?;
-        if !ALLOWED.contains(&header.alg) {
-            return Err(fail(F::AlgorithmNotAllowed));
-        }
+        let header = check_header(token, what)?;
         let jwk = self
             .signing_key(header.kid.as_deref(), header.alg)
             .await
@@ -102,46 +112,65 @@ impl Oidc {
         client_id: &str,
         expect: Expectations<'_>,
     ) -> Result<Map<String, Value>, TokenValidationError> {
-        let fail = |fault| TokenValidationError::new(TokenKind::IdToken, fault);
         let claims = self
             .verify_jwt(token, client_id, TokenKind::IdToken)
             .await?;
-
-        // aud with several values: azp must be present and be us; azp present: must be us.
-        let multi_aud = matches!(claims.get("aud"), Some(Value::Array(a)) if a.len() > 1);
-        match claims.get("azp") {
-            Some(Value::String(azp)) if azp == client_id => {}
-            Some(_) => return Err(fail(F::WrongAuthorizedParty)),
-            None if multi_aud => return Err(fail(F::MultipleAudiencesWithoutAzp)),
-            None => {}
-        }
-        let now = now();
-        let iat = claims
-            .get("iat")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
-        if iat > now + LEEWAY as i64 {
-            return Err(fail(F::IssuedInTheFuture));
-        }
-        match (expect.nonce, claims.get("nonce")) {
-            (Some(expected), Some(Value::String(got))) if got == expected => {}
-            (Some(_), _) => return Err(fail(F::NonceMismatch)),
-            (None, _) => {}
-        }
-        if let Some(max_age) = expect.max_age {
-            let auth_time = claims
-                .get("auth_time")
-                .and_then(Value::as_i64)
-                .ok_or_else(|| fail(F::MissingAuthTime))?;
-            if auth_time + max_age as i64 + (LEEWAY as i64) < now {
-                return Err(fail(F::MaxAgeExceeded));
-            }
-        }
-        if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
-            return Err(fail(F::NoSubject));
-        }
+        check_id_token_claims(&claims, client_id, &expect, now())?;
         Ok(claims)
     }
+}
+
+/// The ID-token checks that follow signature verification: `azp` (steps 4,
+/// 5), `iat` (10), `nonce` (11), `auth_time` with `max_age` (13) and `sub`,
+/// at time `now`. Needs no network.
+pub(crate) fn check_id_token_claims(
+    claims: &Map<String, Value>,
+    client_id: &str,
+    expect: &Expectations<'_>,
+    now: i64,
+) -> Result<(), TokenValidationError> {
+    let fail = |fault| TokenValidationError::new(TokenKind::IdToken, fault);
+
+    // aud with several values: azp must be present and be us; azp present: must be us.
+    let multi_aud = matches!(claims.get("aud"), Some(Value::Array(a)) if a.len() > 1);
+    match claims.get("azp") {
+        Some(Value::String(azp)) if azp == client_id => {}
+        Some(_) => return Err(fail(F::WrongAuthorizedParty)),
+        None if multi_aud => return Err(fail(F::MultipleAudiencesWithoutAzp)),
+        None => {}
+    }
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
+    if iat > now + LEEWAY as i64 {
+        return Err(fail(F::IssuedInTheFuture));
+    }
+    match (expect.nonce, claims.get("nonce")) {
+        (Some(expected), Some(Value::String(got))) if got == expected => {}
+        (Some(_), _) => return Err(fail(F::NonceMismatch)),
+        (None, _) => {}
+    }
+    if let Some(max_age) = expect.max_age {
+        let auth_time = claims
+            .get("auth_time")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| fail(F::MissingAuthTime))?;
+        // A `max_age` beyond i64 (or an `auth_time` near it) saturates
+        // instead of wrapping: it never expires, it never overflows.
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+        if auth_time
+            .saturating_add(max_age)
+            .saturating_add(LEEWAY as i64)
+            < now
+        {
+            return Err(fail(F::MaxAgeExceeded));
+        }
+    }
+    if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
+        return Err(fail(F::NoSubject));
+    }
+    Ok(())
 }
 
 impl Oidc {
@@ -170,7 +199,6 @@ impl Oidc {
         token: &str,
         client_id: &str,
     ) -> Result<Map<String, Value>, TokenValidationError> {
-        let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
         let claims = self
             .verify_jwt_requiring(
                 token,
@@ -179,30 +207,86 @@ impl Oidc {
                 &["iss", "aud", "iat"],
             )
             .await?;
-        let iat = claims
-            .get("iat")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
-        if iat > now() + LEEWAY as i64 {
-            return Err(fail(F::IssuedInTheFuture));
-        }
-        let has_event = claims
-            .get("events")
-            .and_then(Value::as_object)
-            .is_some_and(|e| {
-                e.get(BACKCHANNEL_LOGOUT_EVENT)
-                    .is_some_and(Value::is_object)
-            });
-        if !has_event {
-            return Err(fail(F::NoLogoutEvent));
-        }
-        if claims.contains_key("nonce") {
-            return Err(fail(F::LogoutTokenWithNonce));
-        }
-        let non_empty = |k: &str| matches!(claims.get(k), Some(Value::String(s)) if !s.is_empty());
-        if !non_empty("sid") && !non_empty("sub") {
-            return Err(fail(F::NoSidOrSub));
-        }
+        check_logout_token_claims(&claims, now())?;
         Ok(claims)
+    }
+}
+
+/// The back-channel logout token checks that follow signature verification
+/// (OpenID Connect Back-Channel Logout 1.0 §2.6): `iat`, the logout event,
+/// no `nonce`, and `sid` and/or `sub`, at time `now`. Needs no network.
+pub(crate) fn check_logout_token_claims(
+    claims: &Map<String, Value>,
+    now: i64,
+) -> Result<(), TokenValidationError> {
+    let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
+    if iat > now + LEEWAY as i64 {
+        return Err(fail(F::IssuedInTheFuture));
+    }
+    let has_event = claims
+        .get("events")
+        .and_then(Value::as_object)
+        .is_some_and(|e| {
+            e.get(BACKCHANNEL_LOGOUT_EVENT)
+                .is_some_and(Value::is_object)
+        });
+    if !has_event {
+        return Err(fail(F::NoLogoutEvent));
+    }
+    if claims.contains_key("nonce") {
+        return Err(fail(F::LogoutTokenWithNonce));
+    }
+    let non_empty = |k: &str| matches!(claims.get(k), Some(Value::String(s)) if !s.is_empty());
+    if !non_empty("sid") && !non_empty("sub") {
+        return Err(fail(F::NoSidOrSub));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn huge_max_age_never_expires_and_never_overflows() {
+        let c = claims(json!({"sub": "u", "iat": NOW, "auth_time": NOW - 3600}));
+        for max_age in [i64::MAX as u64, u64::MAX, 1 << 63] {
+            let expect = Expectations {
+                nonce: None,
+                max_age: Some(max_age),
+            };
+            assert!(
+                check_id_token_claims(&c, "client", &expect, NOW).is_ok(),
+                "max_age={max_age}"
+            );
+        }
+        let c = claims(json!({"sub": "u", "iat": NOW, "auth_time": i64::MAX}));
+        let expect = Expectations {
+            nonce: None,
+            max_age: Some(i64::MAX as u64),
+        };
+        assert!(check_id_token_claims(&c, "client", &expect, NOW).is_ok());
+    }
+
+    #[test]
+    fn max_age_is_still_enforced() {
+        let c = claims(json!({"sub": "u", "iat": NOW, "auth_time": NOW - 3600}));
+        let expect = Expectations {
+            nonce: None,
+            max_age: Some(60),
+        };
+        let err = check_id_token_claims(&c, "client", &expect, NOW).unwrap_err();
+        assert_eq!(err.fault, F::MaxAgeExceeded);
     }
 }

@@ -9,8 +9,19 @@ use crate::server::handle::Auth0Session;
 use crate::server::routes::query_pairs;
 
 pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
+    let options = match login_options(q.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
+    };
+    session.start_interactive_login(options).await
+}
+
+/// The login options of a `/auth/login` query string: `returnTo`, and every
+/// other parameter for the authorization request (first value wins);
+/// `max_age` must be a whole number of seconds.
+pub(crate) fn login_options(query: Option<&str>) -> Result<LoginOptions, RouteError> {
     let mut options = LoginOptions::default();
-    for (k, v) in query_pairs(q.as_deref()) {
+    for (k, v) in query_pairs(query) {
         if k == "returnTo" {
             options.return_to.get_or_insert(v);
         } else {
@@ -19,8 +30,8 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     }
     if let Some(ma) = options.authorization_params.get("max_age") {
         if ma.parse::<u64>().is_err() {
-            return RouteError::InvalidMaxAge(ma.clone()).into_response();
+            return Err(RouteError::InvalidMaxAge(ma.clone()));
         }
     }
-    session.start_interactive_login(options).await
+    Ok(options)
 }

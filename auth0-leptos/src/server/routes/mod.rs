@@ -2,9 +2,9 @@
 //! only the [`Auth0`](crate::server::Auth0) facade imports this module.
 
 mod access_token;
-mod backchannel_logout;
+pub(super) mod backchannel_logout;
 mod callback;
-mod login;
+pub(super) mod login;
 mod logout;
 mod profile;
 
@@ -34,13 +34,13 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
 }
 
 /// Query parameters in order (first value wins on lookups).
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
         .collect()
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
