@@ -11,6 +11,43 @@ const BASE_APP_PORT = Number(process.env.E2E_BASE_APP_PORT ?? 3601);
 const BASE_IDP_PORT = Number(process.env.E2E_BASE_IDP_PORT ?? 4601);
 const BASE_APP = `http://127.0.0.1:${BASE_APP_PORT}`;
 
+/** The local provider on `port`, for an app whose routes start at `appUrl`. */
+function provider(port: number, appUrl: string, env: Record<string, string> = {}) {
+  return {
+    command: "node idp-server.mjs",
+    cwd: "../dev-idp",
+    url: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: { IDP_PORT: String(port), APP_BASE_URL: appUrl, ...env },
+  };
+}
+
+/** The release demo on `port`, logging in at the provider on `idpPort`. */
+function demo(port: number, idpPort: number, env: Record<string, string> = {}) {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    command: "target/release/demo-app",
+    cwd: "..",
+    url: `${url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "target/site",
+      AUTH0_DOMAIN: `http://127.0.0.1:${idpPort}`,
+      AUTH0_CLIENT_ID: "test-client-post",
+      AUTH0_CLIENT_SECRET: "test-client-secret-0123456789abcdef",
+      AUTH0_SECRET: "end-to-end-secret-0123456789abcdef0123",
+      AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+      AUTH0_AUDIENCE: "https://api.example.test/",
+      APP_BASE_URL: url,
+      RUST_LOG: "warn",
+      ...env,
+    },
+  };
+}
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
@@ -31,60 +68,9 @@ export default defineConfig({
     },
   },
   webServer: [
-    {
-      command: "node idp-server.mjs",
-      cwd: "../dev-idp",
-      url: `http://127.0.0.1:${IDP_PORT}/.well-known/openid-configuration`,
-      reuseExistingServer: false,
-      timeout: 30_000,
-      env: { IDP_PORT: String(IDP_PORT), APP_BASE_URL: APP, IDP_ACCESS_TOKEN_TTL: "6" },
-    },
-    {
-      command: "target/release/demo-app",
-      cwd: "..",
-      url: `${APP}/healthz`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      env: {
-        LEPTOS_SITE_ADDR: `127.0.0.1:${APP_PORT}`,
-        LEPTOS_SITE_ROOT: "target/site",
-        AUTH0_DOMAIN: `http://127.0.0.1:${IDP_PORT}`,
-        AUTH0_CLIENT_ID: "test-client-post",
-        AUTH0_CLIENT_SECRET: "test-client-secret-0123456789abcdef",
-        AUTH0_SECRET: "end-to-end-secret-0123456789abcdef0123",
-        AUTH0_ALLOW_INSECURE_REQUESTS: "true",
-        AUTH0_AUDIENCE: "https://api.example.test/",
-        APP_BASE_URL: APP,
-        RUST_LOG: "warn",
-      },
-    },
-    {
-      command: "node idp-server.mjs",
-      cwd: "../dev-idp",
-      url: `http://127.0.0.1:${BASE_IDP_PORT}/.well-known/openid-configuration`,
-      reuseExistingServer: false,
-      timeout: 30_000,
-      env: { IDP_PORT: String(BASE_IDP_PORT), APP_BASE_URL: `${BASE_APP}/app` },
-    },
-    {
-      command: "target/release/demo-app",
-      cwd: "..",
-      url: `${BASE_APP}/healthz`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      env: {
-        LEPTOS_SITE_ADDR: `127.0.0.1:${BASE_APP_PORT}`,
-        LEPTOS_SITE_ROOT: "target/site",
-        AUTH0_DOMAIN: `http://127.0.0.1:${BASE_IDP_PORT}`,
-        AUTH0_CLIENT_ID: "test-client-post",
-        AUTH0_CLIENT_SECRET: "test-client-secret-0123456789abcdef",
-        AUTH0_SECRET: "end-to-end-secret-0123456789abcdef0123",
-        AUTH0_ALLOW_INSECURE_REQUESTS: "true",
-        AUTH0_AUDIENCE: "https://api.example.test/",
-        AUTH0_BASE_PATH: "/app",
-        APP_BASE_URL: BASE_APP,
-        RUST_LOG: "warn",
-      },
-    },
+    provider(IDP_PORT, APP, { IDP_ACCESS_TOKEN_TTL: "6" }),
+    demo(APP_PORT, IDP_PORT),
+    provider(BASE_IDP_PORT, `${BASE_APP}/app`),
+    demo(BASE_APP_PORT, BASE_IDP_PORT, { AUTH0_BASE_PATH: "/app" }),
   ],
 });

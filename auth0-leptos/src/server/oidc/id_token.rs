@@ -139,13 +139,7 @@ pub(crate) fn check_id_token_claims(
         None if multi_aud => return Err(fail(F::MultipleAudiencesWithoutAzp)),
         None => {}
     }
-    let iat = claims
-        .get("iat")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
-    if iat > now + LEEWAY as i64 {
-        return Err(fail(F::IssuedInTheFuture));
-    }
+    check_iat(claims, now).map_err(fail)?;
     match (expect.nonce, claims.get("nonce")) {
         (Some(expected), Some(Value::String(got))) if got == expected => {}
         (Some(_), _) => return Err(fail(F::NonceMismatch)),
@@ -220,13 +214,7 @@ pub(crate) fn check_logout_token_claims(
     now: i64,
 ) -> Result<(), TokenValidationError> {
     let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
-    let iat = claims
-        .get("iat")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| fail(F::MissingClaim("iat".into())))?;
-    if iat > now + LEEWAY as i64 {
-        return Err(fail(F::IssuedInTheFuture));
-    }
+    check_iat(claims, now).map_err(fail)?;
     let has_event = claims
         .get("events")
         .and_then(Value::as_object)
@@ -289,4 +277,16 @@ mod tests {
         let err = check_id_token_claims(&c, "client", &expect, NOW).unwrap_err();
         assert_eq!(err.fault, F::MaxAgeExceeded);
     }
+}
+
+/// `iat` is present and not in the future (with the clock leeway).
+fn check_iat(claims: &Map<String, Value>, now: i64) -> Result<(), F> {
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| F::MissingClaim("iat".into()))?;
+    if iat > now.saturating_add(LEEWAY as i64) {
+        return Err(F::IssuedInTheFuture);
+    }
+    Ok(())
 }
