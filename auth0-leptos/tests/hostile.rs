@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth0_leptos::server::{
-    Auth0, Auth0Config, Auth0ConfigBuilder, CallbackContext, CallbackError, SessionData, TokenSet,
+    Auth0, Auth0Config, Auth0ConfigBuilder, CallbackContext, CallbackError, IdTokenSigningAlg,
+    SessionData, TokenSet,
 };
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -349,7 +350,12 @@ async fn es256_tokens_verify() {
     jwk["alg"] = json!("ES256");
     *op.0.jwks.lock().unwrap() = json!({"keys": [jwk]});
     let pem = secret.to_pkcs8_pem(Default::default()).unwrap();
-    let auth0 = Auth0::new(op.config().build().unwrap());
+    let auth0 = Auth0::new(
+        op.config()
+            .id_token_signing_alg(IdTokenSigningAlg::ES256)
+            .build()
+            .unwrap(),
+    );
     let mut b = Browser::new(app(&auth0));
     let (state, nonce) = start_login(&mut b).await;
     let mut h = Header::new(Algorithm::ES256);
@@ -800,4 +806,173 @@ async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisib
         b.jar.contains_key("__session"),
         "an outage does not log the user out"
     );
+}
+
+/// The `__txn_` Set-Cookie lines of a response that set a value.
+fn txn_cookies_set(r: &TestResponse) -> Vec<String> {
+    r.set_cookies()
+        .into_iter()
+        .filter(|c| c.starts_with("__txn_") && !c.contains("Max-Age=0"))
+        .collect()
+}
+
+#[tokio::test]
+async fn oversized_login_parameters_are_refused_without_a_transaction_cookie() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let long_path = format!("/{}", "a".repeat(5000));
+    let huge_scope = "x".repeat(5000);
+    let huge_audience = format!("https://{}", "b".repeat(1500));
+    let cases = [
+        format!("/auth/login?returnTo={long_path}"),
+        format!("/auth/login?scope={huge_scope}"),
+        format!("/auth/login?audience={huge_audience}"),
+        // Each parameter fits on its own; together they do not.
+        format!(
+            "/auth/login?returnTo=/{}&scope={}&audience={}&login_hint={}",
+            "r".repeat(2000),
+            "s".repeat(1000),
+            "u".repeat(1000),
+            "h".repeat(1000)
+        ),
+    ];
+    for path in cases {
+        let r = b.get(&path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &path[..40]);
+        assert!(
+            r.body.contains("too long") || r.body.contains("too large"),
+            "{}",
+            r.body
+        );
+        assert!(txn_cookies_set(&r).is_empty(), "{:?}", r.set_cookies());
+    }
+    // A normal login still works.
+    let r = b
+        .get("/auth/login?returnTo=/somewhere&scope=openid%20profile")
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(txn_cookies_set(&r).len(), 1);
+}
+
+fn es256_key_and_jwk() -> (String, Value) {
+    use p256::pkcs8::EncodePrivateKey;
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let mut jwk: Value = serde_json::from_str(&secret.public_key().to_jwk_string()).unwrap();
+    jwk["kid"] = json!("ec1");
+    jwk["alg"] = json!("ES256");
+    let pem = secret.to_pkcs8_pem(Default::default()).unwrap();
+    (pem.to_string(), jwk)
+}
+
+fn sign_es256(claims: &Value, pem: &str) -> String {
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some("ec1".into());
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_id_token_in_another_algorithm_than_configured_is_refused() {
+    // The key set has an RS256 and an ES256 key; RS256 is configured (the default).
+    let op = Op::start().await;
+    let (pem, jwk) = es256_key_and_jwk();
+    *op.0.jwks.lock().unwrap() = json!({"keys": [rsa_jwk(KEY1, "k1"), jwk]});
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_es256(&op.claims(&nonce), &pem);
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("invalid_id_token"), "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+#[tokio::test]
+async fn alg_none_is_refused_with_a_message_that_says_so() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = format!(
+        "{}.{}.",
+        b64url(&json!({"alg": "none", "kid": "k1"})),
+        b64url(&op.claims(&nonce))
+    );
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("alg none"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+fn sign_hs256(claims: &Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn hs256_id_tokens_verify_with_the_client_secret_only_when_configured() {
+    let op = Op::start().await;
+    let hs = || {
+        Auth0::new(
+            op.config()
+                .id_token_signing_alg(IdTokenSigningAlg::HS256)
+                .build()
+                .unwrap(),
+        )
+    };
+
+    // Configured, signed with the client secret: accepted.
+    let mut b = Browser::new(app(&hs()));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_hs256(&op.claims(&nonce), b"hostile-secret");
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // Configured, signed with another secret or with the provider's public key: refused.
+    let public_key = serde_json::to_vec(&rsa_jwk(KEY1, "k1")).unwrap();
+    for secret in [b"another-secret".as_slice(), &public_key] {
+        let mut b = Browser::new(app(&hs()));
+        let (state, nonce) = start_login(&mut b).await;
+        let t = sign_hs256(&op.claims(&nonce), secret);
+        op.on_token(move |_| tokens_with(t.clone()));
+        let r = callback(&mut b, &state).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+        assert!(r.body.contains("signature"), "{}", r.body);
+        assert_eq!(b.get("/").await.body, "anonymous");
+    }
+
+    // Configured HS256, an RS256 token from the key set: refused.
+    let mut b = Browser::new(app(&hs()));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // Not configured (RS256): an HS256 token signed with the client secret is refused.
+    let mut b = Browser::new(app(&Auth0::new(op.config().build().unwrap())));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_hs256(&op.claims(&nonce), b"hostile-secret");
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
 }

@@ -30,15 +30,54 @@ const INTERNAL_PARAMS: &[&str] = &[
     "request_uri",
 ];
 
+/// Longest `returnTo` accepted, in bytes.
+pub(crate) const MAX_RETURN_TO: usize = 2048;
+/// Longest name or value of any other login parameter, in bytes.
+pub(crate) const MAX_PARAM: usize = 1024;
+/// Most bytes of all the caller's login parameters (names and values) together.
+pub(crate) const MAX_PARAMS_TOTAL: usize = 4096;
+
+/// Refuses login options larger than the limits above (400
+/// `login_request_too_large`), before anything is stored.
+fn check_sizes(options: &LoginOptions) -> Result<(), RouteError> {
+    let too_large = |what: String| Err(RouteError::LoginRequestTooLarge(what));
+    let mut total = 0;
+    if let Some(rt) = &options.return_to {
+        if rt.len() > MAX_RETURN_TO {
+            return too_large(format!("returnTo is longer than {MAX_RETURN_TO} bytes"));
+        }
+        total += "returnTo".len() + rt.len();
+    }
+    for (k, v) in &options.authorization_params {
+        if k.len() > MAX_PARAM {
+            return too_large(format!("a parameter name is longer than {MAX_PARAM} bytes"));
+        }
+        if v.len() > MAX_PARAM {
+            return too_large(format!("{k} is longer than {MAX_PARAM} bytes"));
+        }
+        total += k.len() + v.len();
+    }
+    if total > MAX_PARAMS_TOTAL {
+        return too_large(format!(
+            "the parameters together are longer than {MAX_PARAMS_TOTAL} bytes"
+        ));
+    }
+    Ok(())
+}
+
 /// Options of [`Auth0Session::start_interactive_login`](crate::server::Auth0Session::start_interactive_login).
 #[derive(Debug, Clone, Default)]
 pub struct LoginOptions {
     /// Extra `/authorize` parameters (`screen_hint`, `audience`, `scope`,
     /// `connection`, `prompt`, `organization`, `invitation`, `max_age`, ...).
     /// Protocol parameters (`client_id`, `redirect_uri`, `state`, `nonce`,
-    /// PKCE) are ignored.
+    /// PKCE) are ignored. Each name and value is at most 1024 bytes, and
+    /// all of them with `return_to` at most 4096; larger ones, or a login
+    /// whose transaction cookie would exceed 3500 bytes, are refused with
+    /// 400 `login_request_too_large`.
     pub authorization_params: BTreeMap<String, String>,
     /// Where to return after login; kept only when on the app's origin.
+    /// At most 2048 bytes.
     pub return_to: Option<String>,
 }
 
@@ -56,6 +95,7 @@ pub(crate) async fn start_login(
     secure: bool,
     options: LoginOptions,
 ) -> Result<LoginRedirect, RouteError> {
+    check_sizes(&options)?;
     let config = engine.config();
     let md = engine.oidc().metadata().await.map_err(|e| {
         tracing::error!(target: "auth0_leptos", "login: discovery failed: {e}");
@@ -121,7 +161,7 @@ pub(crate) async fn start_login(
         audience: params.get("audience").cloned(),
         exp: None,
     };
-    let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn);
+    let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn)?;
     Ok(LoginRedirect {
         location: url.into(),
         cookies,

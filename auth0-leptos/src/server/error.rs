@@ -97,7 +97,10 @@ impl TokenKind {
 pub enum TokenFault {
     /// Not a JWT.
     Malformed,
-    /// `alg` is `none`, HMAC, or otherwise not allowed.
+    /// `alg` is `none`, which is never accepted.
+    AlgorithmNone,
+    /// `alg` is not the configured one (`id_token_signing_alg`) or, for
+    /// access tokens, not an asymmetric algorithm.
     AlgorithmNotAllowed,
     /// No key of the provider's JWKS matches `kid` and `alg`.
     NoMatchingKey,
@@ -164,6 +167,9 @@ impl fmt::Display for TokenValidationError {
         let what = self.token.as_str();
         match &self.fault {
             TokenFault::Malformed => write!(f, "malformed {what}"),
+            TokenFault::AlgorithmNone => {
+                write!(f, "{what} uses alg none, which is never accepted")
+            }
             TokenFault::AlgorithmNotAllowed => write!(f, "{what} algorithm is not allowed"),
             TokenFault::NoMatchingKey => f.write_str("no matching signing key"),
             TokenFault::KeysUnavailable => {
@@ -235,6 +241,11 @@ pub enum RouteError {
     OriginNotAllowed,
     /// 400 `invalid_max_age`: `max_age` is not a non-negative integer.
     InvalidMaxAge(String),
+    /// 400 `login_request_too_large`: a `/auth/login` parameter (`returnTo`
+    /// at most 2048 bytes, any other at most 1024, all together at most
+    /// 4096) or the transaction cookie it would need (at most 3500 bytes)
+    /// is too large. The text says which limit was hit.
+    LoginRequestTooLarge(String),
     /// 500 `login_error`: the login request could not be started.
     LoginFailed,
     /// 500 `logout_error`: the logout request could not be started.
@@ -269,6 +280,7 @@ impl RouteError {
         match self {
             Self::OriginNotAllowed
             | Self::InvalidMaxAge(_)
+            | Self::LoginRequestTooLarge(_)
             | Self::MissingLogoutToken
             | Self::InvalidLogoutToken(_)
             | Self::LogoutTokenWithoutJti
@@ -283,6 +295,7 @@ impl RouteError {
         match self {
             Self::OriginNotAllowed => "origin_not_allowed",
             Self::InvalidMaxAge(_) => "invalid_max_age",
+            Self::LoginRequestTooLarge(_) => "login_request_too_large",
             Self::LoginFailed => "login_error",
             Self::LogoutFailed => "logout_error",
             Self::OidcLogoutUnsupported => "oidc_logout_unsupported",
@@ -309,6 +322,9 @@ impl fmt::Display for RouteError {
                 f,
                 "Invalid max_age query param: {v:?}. Must be a non-negative integer."
             ),
+            Self::LoginRequestTooLarge(what) => {
+                write!(f, "The login request is too large: {what}.")
+            }
             Self::LoginFailed => {
                 f.write_str("An error occurred while trying to initiate the login request.")
             }

@@ -27,6 +27,8 @@ pub enum ConfigSetting {
     ClientAuthMethod,
     /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
     LogoutStrategy,
+    /// `AUTH0_ID_TOKEN_SIGNING_ALG` / `id_token_signing_alg`.
+    IdTokenSigningAlg,
     /// `AUTH0_BASE_PATH` / `base_path`.
     BasePath,
     /// `AUTH0_COOKIE_DOMAIN` / `cookie_domain`.
@@ -91,6 +93,7 @@ impl ConfigSetting {
             Audience => "AUTH0_AUDIENCE",
             ClientAuthMethod => "AUTH0_CLIENT_AUTH_METHOD",
             LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
+            IdTokenSigningAlg => "AUTH0_ID_TOKEN_SIGNING_ALG",
             BasePath => "AUTH0_BASE_PATH",
             CookieDomain => "AUTH0_COOKIE_DOMAIN",
             CookiePath => "AUTH0_COOKIE_PATH",
@@ -119,6 +122,7 @@ impl ConfigSetting {
             Audience => "audience",
             ClientAuthMethod => "client_auth_method",
             LogoutStrategy => "logout_strategy",
+            IdTokenSigningAlg => "id_token_signing_alg",
             BasePath => "base_path",
             CookieDomain => "cookie_domain",
             CookiePath => "cookie_path",

@@ -70,6 +70,7 @@ impl Auth0ConfigBuilder {
             transaction_cookie,
             enable_parallel_transactions,
             logout_strategy,
+            id_token_signing_alg,
             include_id_token_hint,
             logout_return_to_allow_list,
             http_timeout,
@@ -212,6 +213,9 @@ impl Auth0ConfigBuilder {
         let logout_strategy = c
             .pick(logout_strategy, env.logout_strategy)
             .unwrap_or_default();
+        let id_token_signing_alg = c
+            .pick(id_token_signing_alg, env.id_token_signing_alg)
+            .unwrap_or_default();
         let mut logout_return_to_allow = Vec::new();
         for entry in logout_return_to_allow_list {
             match entry {
@@ -308,6 +312,7 @@ impl Auth0ConfigBuilder {
             transaction_cookie,
             enable_parallel_transactions: enable_parallel_transactions.unwrap_or(true),
             logout_strategy,
+            id_token_signing_alg,
             include_id_token_hint_in_oidc_logout_url: include_id_token_hint.unwrap_or(true),
             logout_return_to_allow_list: logout_return_to_allow,
             http_timeout,
