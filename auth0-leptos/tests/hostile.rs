@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -975,4 +976,140 @@ async fn hs256_id_tokens_verify_with_the_client_secret_only_when_configured() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
     assert!(r.body.contains("algorithm"), "{}", r.body);
     assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+/// Logs in with `config` through `login_path`, the provider answering with
+/// an ID token whose claims get `extra`; returns the callback's response.
+async fn login_with_claims(
+    op: &Op,
+    b: &mut Browser,
+    login_path: &str,
+    extra: Value,
+) -> (TestResponse, BTreeMap<String, String>) {
+    let r = b.get(login_path).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let q = query(r.location());
+    let mut claims = op.claims(&q["nonce"]);
+    for (k, v) in extra.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let t = sign_rs256(&claims, KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    (callback(b, &q["state"]).await, q)
+}
+
+#[tokio::test]
+async fn the_id_token_must_be_for_the_requested_organization() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(
+        op.config()
+            .authorization_param("organization", "org_abc")
+            .build()
+            .unwrap(),
+    );
+
+    // Another organization's token: refused, no session.
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) =
+        login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_other"})).await;
+    assert_eq!(q["organization"], "org_abc");
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("invalid_id_token"), "{}", r.body);
+    assert!(r.body.contains("org_id"), "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // No organization claim at all: refused.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({})).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // The requested organization: a session.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_abc"})).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // A query cannot replace the configured organization.
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=org_other",
+        json!({"org_id": "org_other"}),
+    )
+    .await;
+    assert_eq!(q["organization"], "org_abc");
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_organization_asked_for_by_name_matches_org_name_in_any_case() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=Acme",
+        json!({"org_name": "acme"}),
+    )
+    .await;
+    assert_eq!(q["organization"], "Acme");
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=Acme",
+        json!({"org_name": "globex", "org_id": "org_acme"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("org_name"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+#[tokio::test]
+async fn a_query_cannot_weaken_configured_max_age_or_prompt() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(
+        op.config()
+            .authorization_param("max_age", "60")
+            .authorization_param("prompt", "login")
+            .build()
+            .unwrap(),
+    );
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/login?max_age=99999&prompt=none").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let q = query(r.location());
+    assert_eq!(q["max_age"], "60");
+    assert_eq!(q["prompt"], "login");
+    // The callback enforces the configured max_age too: an old auth_time is refused.
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?max_age=99999",
+        json!({"auth_time": now() - 3600}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("max_age"), "{}", r.body);
+
+    // A lower max_age is stricter and allowed.
+    let r = b.get("/auth/login?max_age=30").await;
+    assert_eq!(query(r.location())["max_age"], "30");
+
+    // Parameters a query may set still go through; others do not.
+    let r = b
+        .get("/auth/login?screen_hint=signup&login_hint=a%40b.test&connection=github&foo=bar")
+        .await;
+    let q = query(r.location());
+    assert_eq!(q["screen_hint"], "signup");
+    assert_eq!(q["login_hint"], "a@b.test");
+    assert_eq!(q["connection"], "github");
+    assert!(!q.contains_key("foo"), "{q:?}");
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::secret::{Nonce, PkceVerifier};
-use crate::server::config::ensure_openid;
+use crate::server::config::{ensure_openid, Auth0Config};
 use crate::server::cookies::{RequestCookies, SetCookie};
 use crate::server::crypto::random_token;
 use crate::server::engine::Engine;
@@ -29,6 +29,37 @@ const INTERNAL_PARAMS: &[&str] = &[
     "request",
     "request_uri",
 ];
+
+/// The `/authorize` parameters a `/auth/login` query may set (see
+/// [`query_may_set`]); any other query parameter but `returnTo` is ignored.
+pub(crate) const QUERY_PARAMS: &[&str] = &[
+    "screen_hint",
+    "login_hint",
+    "ui_locales",
+    "connection",
+    "audience",
+    "scope",
+    "invitation",
+    "organization",
+    "max_age",
+    "prompt",
+];
+
+/// Whether a `/auth/login` query may set `key` to `value`: only the
+/// [`QUERY_PARAMS`], and never so as to weaken or replace what the
+/// application configured: `organization` and `prompt` only when none is
+/// configured, `max_age` only when none is configured or to a lower value.
+pub(crate) fn query_may_set(config: &Auth0Config, key: &str, value: &str) -> bool {
+    let configured = config.authorization_parameters.extra.get(key);
+    match key {
+        "organization" | "prompt" => configured.is_none(),
+        "max_age" => match configured.and_then(|c| c.parse::<u64>().ok()) {
+            None => true,
+            Some(c) => value.parse::<u64>().is_ok_and(|v| v < c),
+        },
+        k => QUERY_PARAMS.contains(&k),
+    }
+}
 
 /// Longest `returnTo` accepted, in bytes.
 pub(crate) const MAX_RETURN_TO: usize = 2048;
@@ -159,6 +190,10 @@ pub(crate) async fn start_login(
         return_to,
         scope: Some(scope),
         audience: params.get("audience").cloned(),
+        organization: params
+            .get("organization")
+            .filter(|o| !o.is_empty())
+            .cloned(),
         exp: None,
     };
     let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn)?;

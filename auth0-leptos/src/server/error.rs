@@ -132,6 +132,9 @@ pub enum TokenFault {
     MaxAgeExceeded,
     /// `sub` is missing or empty.
     NoSubject,
+    /// The organization claim named (`org_id` or `org_name`) is missing or
+    /// is not the organization the login asked for.
+    OrganizationMismatch(String),
     /// A logout token without the back-channel logout event.
     NoLogoutEvent,
     /// A logout token with a `nonce`.
@@ -199,6 +202,9 @@ impl fmt::Display for TokenValidationError {
                 "too much time has elapsed since the last end-user authentication (max_age)",
             ),
             TokenFault::NoSubject => write!(f, "{what} has no subject"),
+            TokenFault::OrganizationMismatch(c) => {
+                write!(f, "{what} {c} does not match the requested organization")
+            }
             TokenFault::NoLogoutEvent => write!(f, "{what} has no back-channel logout event"),
             TokenFault::LogoutTokenWithNonce => write!(f, "{what} must not have a nonce"),
             TokenFault::NoSidOrSub => write!(f, "{what} has neither sid nor sub"),

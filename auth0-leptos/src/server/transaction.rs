@@ -28,6 +28,9 @@ pub(crate) struct TransactionState {
     pub(crate) scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) audience: Option<String>,
+    /// The `organization` asked for; the ID token must be for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) organization: Option<String>,
     /// The cookie's `exp` claim (read on open, written by the sealer).
     #[serde(default, skip_serializing)]
     pub(crate) exp: Option<f64>,

@@ -53,6 +53,9 @@ pub(crate) struct Expectations<'a> {
     pub(crate) nonce: Option<&'a str>,
     /// `max_age` sent in the authorization request.
     pub(crate) max_age: Option<u64>,
+    /// `organization` sent in the authorization request: an `org_…` id must
+    /// equal `org_id`, a name must equal `org_name` (in any case).
+    pub(crate) organization: Option<&'a str>,
 }
 
 fn jose(alg: IdTokenSigningAlg) -> Algorithm {
@@ -198,6 +201,21 @@ impl Oidc {
         }
         if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
             return Err(fail(F::NoSubject));
+        }
+        if let Some(org) = expect.organization {
+            let (claim, ok) = if org.starts_with("org_") {
+                let got = claims.get("org_id").and_then(Value::as_str);
+                ("org_id", got == Some(org))
+            } else {
+                let got = claims.get("org_name").and_then(Value::as_str);
+                (
+                    "org_name",
+                    got.is_some_and(|g| g.to_lowercase() == org.to_lowercase()),
+                )
+            };
+            if !ok {
+                return Err(fail(F::OrganizationMismatch(claim.into())));
+            }
         }
         Ok(claims)
     }

@@ -411,6 +411,7 @@ impl TokenService {
             let expect = Expectations {
                 nonce: None,
                 max_age: None,
+                organization: None,
             };
             if let Err(e) = self
                 .oidc
