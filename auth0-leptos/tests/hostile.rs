@@ -1113,3 +1113,80 @@ async fn a_query_cannot_weaken_configured_max_age_or_prompt() {
     assert_eq!(q["connection"], "github");
     assert!(!q.contains_key("foo"), "{q:?}");
 }
+
+#[tokio::test]
+async fn a_huge_max_age_and_auth_time_neither_overflow_nor_fail_the_request() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let huge = "/auth/login?max_age=18446744073709551615";
+    // A huge max_age allows any age: an hour-old authentication logs in.
+    let (r, q) = login_with_claims(&op, &mut b, huge, json!({"auth_time": now() - 3600})).await;
+    assert_eq!(q["max_age"], "18446744073709551615");
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    // An auth_time at the end of time does not overflow either.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, huge, json!({"auth_time": i64::MAX})).await;
+    assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    // A max_age of zero with an old auth_time is refused as before.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?max_age=0",
+        json!({"auth_time": now() - 3600}),
+    )
+    .await;
+    assert!(r.body.contains("max_age"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn callback_errors_caused_by_the_request_are_400_and_provider_failures_500() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/callback?code=x").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = b.get("/auth/callback?code=x&state=unknown").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let (state, _) = start_login(&mut b).await;
+    let r = b
+        .get(&format!("/auth/callback?state={state}&error=access_denied"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("access_denied"), "{}", r.body);
+    // The token endpoint failing stays a 500.
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| (StatusCode::BAD_GATEWAY, "down").into_response());
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_host_prefixed_session_cookie_is_secure_at_the_root_without_domain() {
+    use auth0_leptos::server::SessionConfig;
+    let op = Op::start().await;
+    let mut session = SessionConfig::default();
+    session.cookie.name = "__Host-session".into();
+    let auth0 = Auth0::new(
+        op.config()
+            .app_base_url("https://127.0.0.1:3000")
+            .session(session)
+            .build()
+            .unwrap(),
+    );
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let c = r
+        .set_cookie("__Host-session")
+        .expect("a __Host-session cookie");
+    assert!(c.contains("; Path=/"), "{c}");
+    assert!(c.contains("; HttpOnly"), "{c}");
+    assert!(c.contains("; Secure"), "{c}");
+    assert!(!c.to_ascii_lowercase().contains("domain="), "{c}");
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}

@@ -276,7 +276,9 @@ pub enum RouteError {
     LogoutTokenReplayed,
     /// 503 `session_store_unavailable`.
     SessionStoreUnavailable,
-    /// 500 (or what `on_callback` decides): the callback failed.
+    /// The callback failed (unless `on_callback` answers instead): 400 when
+    /// the request caused it (`missing_state`, `invalid_state`,
+    /// `authorization_error`), else 500.
     Callback(CallbackError),
 }
 
@@ -292,6 +294,14 @@ impl RouteError {
             | Self::LogoutTokenWithoutJti
             | Self::LogoutTokenReplayed => StatusCode::BAD_REQUEST,
             Self::SessionStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            // Caused by the request (no or unknown state, the provider's
+            // `error=` sent back through the browser): 400. Discovery and
+            // code exchange failures stay 500.
+            Self::Callback(
+                CallbackError::MissingState
+                | CallbackError::InvalidState
+                | CallbackError::Authorization(_),
+            ) => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

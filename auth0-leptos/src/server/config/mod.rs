@@ -26,7 +26,7 @@ use crate::server::hooks::{BeforeSessionSaved, OnCallback};
 use crate::server::session::SessionStore;
 
 pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
-pub use error::{ConfigError, ConfigProblem, ConfigSetting};
+pub use error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 pub use types::{
     AppBaseUrl, AuthorizationParameters, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy,
     Routes, SameSite, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,

@@ -448,6 +448,43 @@ fn rule_auth0_id_token_signing_alg() {
 }
 
 #[test]
+fn host_prefixed_session_cookies_must_be_secure_at_the_root_without_domain() {
+    let host = |b: Auth0ConfigBuilder| {
+        let mut s = SessionConfig::default();
+        s.cookie.name = "__Host-session".into();
+        b.session(s).app_base_url("https://app.example.com")
+    };
+    assert!(build_both(required, &[], host).is_ok());
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_domain("example.com")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::Domain
+        }]
+    );
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_path("/app")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::Path
+        }]
+    );
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_secure(false)),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::NotSecure
+        }]
+    );
+    // Secure by scheme: an http base URL would make it not Secure.
+    assert_eq!(
+        problems(&[], move |b| host(b).app_base_url("http://app.example.com")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::NotSecure
+        }]
+    );
+    let p = &problems(&[], move |b| host(b).cookie_domain("example.com"))[0];
+    assert!(p.to_string().contains("__Host-"), "{p}");
+}
+
+#[test]
 fn rule_auth0_base_path() {
     let get = |c: &Auth0Config| c.base_path.clone();
     assert_eq!(value(&[], unset, get), "");

@@ -217,7 +217,9 @@ impl Default for AuthorizationParameters {
 /// also has its own builder setter (named in brackets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCookieConfig {
-    /// Cookie name (default `__session`).
+    /// Cookie name (default `__session`). For https apps `__Host-session`
+    /// is recommended: it must then be `Secure`, at `Path=/`, without `Domain`
+    /// (checked when the configuration is built).
     pub name: String,
     /// `Domain` attribute (default none; `AUTH0_COOKIE_DOMAIN`,
     /// [`cookie_domain`](super::Auth0ConfigBuilder::cookie_domain)).

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::builder::Auth0ConfigBuilder;
 use super::env::Parsed;
-use super::error::{ConfigError, ConfigProblem, ConfigSetting};
+use super::error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 use super::types::*;
 use super::Auth0Config;
 
@@ -185,6 +185,27 @@ impl Auth0ConfigBuilder {
                 Some(&session.cookie.name),
                 "a valid cookie name",
             );
+        }
+        if session.cookie.name.starts_with("__Host-") {
+            let http_base = match &app_base_url {
+                AppBaseUrl::Inferred => false,
+                AppBaseUrl::Static(u) => u.scheme() == "http",
+                AppBaseUrl::AllowList(us) => us.iter().any(|u| u.scheme() == "http"),
+            };
+            let conflict = if session.cookie.domain.is_some() {
+                Some(HostCookieConflict::Domain)
+            } else if session.cookie.path != "/" {
+                Some(HostCookieConflict::Path)
+            } else if session.cookie.secure == Some(false)
+                || (session.cookie.secure.is_none() && http_base)
+            {
+                Some(HostCookieConflict::NotSecure)
+            } else {
+                None
+            };
+            if let Some(conflict) = conflict {
+                c.push(ConfigProblem::HostCookie { conflict });
+            }
         }
         if !is_cookie_name(&transaction_cookie.prefix) {
             c.invalid(

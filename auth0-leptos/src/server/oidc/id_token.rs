@@ -195,7 +195,11 @@ impl Oidc {
                 .get("auth_time")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| fail(F::MissingAuthTime))?;
-            if auth_time + max_age as i64 + (LEEWAY as i64) < now {
+            // Saturating: a huge max_age or auth_time neither wraps nor panics.
+            let deadline = auth_time
+                .saturating_add(i64::try_from(max_age).unwrap_or(i64::MAX))
+                .saturating_add(LEEWAY as i64);
+            if deadline < now {
                 return Err(fail(F::MaxAgeExceeded));
             }
         }
