@@ -144,10 +144,12 @@ async fn invalid_max_age_is_a_400() {
 #[tokio::test]
 async fn callback_failures_are_clean_errors() {
     let (mut b, _) = browser(idp_config());
+    // Caused by the request: 400.
     let r = b.get("/auth/callback?code=x").await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body, "The state parameter is missing.");
     let r = b.get("/auth/callback?code=x&state=unknown").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body, "The state parameter is invalid.");
     assert!(r.set_cookie("__session").is_none());
 
@@ -157,7 +159,7 @@ async fn callback_failures_are_clean_errors() {
     let r = b
         .get(&format!("/auth/callback?state={state}&error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E"))
         .await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(
         r.body.contains("access_denied")
             && r.body.contains("&lt;script&gt;")

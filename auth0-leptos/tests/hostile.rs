@@ -4,12 +4,14 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth0_leptos::server::{
-    Auth0, Auth0Config, Auth0ConfigBuilder, CallbackContext, CallbackError, SessionData, TokenSet,
+    Auth0, Auth0Config, Auth0ConfigBuilder, CallbackContext, CallbackError, IdTokenSigningAlg,
+    SessionData, TokenSet,
 };
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -385,7 +387,12 @@ async fn es256_tokens_verify() {
     jwk["alg"] = json!("ES256");
     *op.0.jwks.lock().unwrap() = json!({"keys": [jwk]});
     let pem = secret.to_pkcs8_pem(Default::default()).unwrap();
-    let auth0 = Auth0::new(op.config().build().unwrap());
+    let auth0 = Auth0::new(
+        op.config()
+            .id_token_signing_alg(IdTokenSigningAlg::ES256)
+            .build()
+            .unwrap(),
+    );
     let mut b = Browser::new(app(&auth0));
     let (state, nonce) = start_login(&mut b).await;
     let mut h = Header::new(Algorithm::ES256);
@@ -1016,4 +1023,386 @@ async fn user_info_claims_are_merged_when_asked_and_must_name_the_same_subject()
             assert!(profile.get("nickname").is_none());
         }
     }
+}
+
+/// The `__txn_` Set-Cookie lines of a response that set a value.
+fn txn_cookies_set(r: &TestResponse) -> Vec<String> {
+    r.set_cookies()
+        .into_iter()
+        .filter(|c| c.starts_with("__txn_") && !c.contains("Max-Age=0"))
+        .collect()
+}
+
+#[tokio::test]
+async fn oversized_login_parameters_are_refused_without_a_transaction_cookie() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let long_path = format!("/{}", "a".repeat(5000));
+    let huge_scope = "x".repeat(5000);
+    let huge_audience = format!("https://{}", "b".repeat(1500));
+    let cases = [
+        format!("/auth/login?returnTo={long_path}"),
+        format!("/auth/login?scope={huge_scope}"),
+        format!("/auth/login?audience={huge_audience}"),
+        // Each parameter fits on its own; together they do not.
+        format!(
+            "/auth/login?returnTo=/{}&scope={}&audience={}&login_hint={}",
+            "r".repeat(2000),
+            "s".repeat(1000),
+            "u".repeat(1000),
+            "h".repeat(1000)
+        ),
+    ];
+    for path in cases {
+        let r = b.get(&path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &path[..40]);
+        assert!(
+            r.body.contains("too long") || r.body.contains("too large"),
+            "{}",
+            r.body
+        );
+        assert!(txn_cookies_set(&r).is_empty(), "{:?}", r.set_cookies());
+    }
+    // A normal login still works.
+    let r = b
+        .get("/auth/login?returnTo=/somewhere&scope=openid%20profile")
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(txn_cookies_set(&r).len(), 1);
+}
+
+fn es256_key_and_jwk() -> (String, Value) {
+    use p256::pkcs8::EncodePrivateKey;
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let mut jwk: Value = serde_json::from_str(&secret.public_key().to_jwk_string()).unwrap();
+    jwk["kid"] = json!("ec1");
+    jwk["alg"] = json!("ES256");
+    let pem = secret.to_pkcs8_pem(Default::default()).unwrap();
+    (pem.to_string(), jwk)
+}
+
+fn sign_es256(claims: &Value, pem: &str) -> String {
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some("ec1".into());
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_id_token_in_another_algorithm_than_configured_is_refused() {
+    // The key set has an RS256 and an ES256 key; RS256 is configured (the default).
+    let op = Op::start().await;
+    let (pem, jwk) = es256_key_and_jwk();
+    *op.0.jwks.lock().unwrap() = json!({"keys": [rsa_jwk(KEY1, "k1"), jwk]});
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_es256(&op.claims(&nonce), &pem);
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("invalid_id_token"), "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+#[tokio::test]
+async fn alg_none_is_refused_with_a_message_that_says_so() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = format!(
+        "{}.{}.",
+        b64url(&json!({"alg": "none", "kid": "k1"})),
+        b64url(&op.claims(&nonce))
+    );
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("alg none"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+fn sign_hs256(claims: &Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn hs256_id_tokens_verify_with_the_client_secret_only_when_configured() {
+    let op = Op::start().await;
+    let hs = || {
+        Auth0::new(
+            op.config()
+                .id_token_signing_alg(IdTokenSigningAlg::HS256)
+                .build()
+                .unwrap(),
+        )
+    };
+
+    // Configured, signed with the client secret: accepted.
+    let mut b = Browser::new(app(&hs()));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_hs256(&op.claims(&nonce), b"hostile-secret");
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // Configured, signed with another secret or with the provider's public key: refused.
+    let public_key = serde_json::to_vec(&rsa_jwk(KEY1, "k1")).unwrap();
+    for secret in [b"another-secret".as_slice(), &public_key] {
+        let mut b = Browser::new(app(&hs()));
+        let (state, nonce) = start_login(&mut b).await;
+        let t = sign_hs256(&op.claims(&nonce), secret);
+        op.on_token(move |_| tokens_with(t.clone()));
+        let r = callback(&mut b, &state).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+        assert!(r.body.contains("signature"), "{}", r.body);
+        assert_eq!(b.get("/").await.body, "anonymous");
+    }
+
+    // Configured HS256, an RS256 token from the key set: refused.
+    let mut b = Browser::new(app(&hs()));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // Not configured (RS256): an HS256 token signed with the client secret is refused.
+    let mut b = Browser::new(app(&Auth0::new(op.config().build().unwrap())));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_hs256(&op.claims(&nonce), b"hostile-secret");
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("algorithm"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+/// Logs in with `config` through `login_path`, the provider answering with
+/// an ID token whose claims get `extra`; returns the callback's response.
+async fn login_with_claims(
+    op: &Op,
+    b: &mut Browser,
+    login_path: &str,
+    extra: Value,
+) -> (TestResponse, BTreeMap<String, String>) {
+    let r = b.get(login_path).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let q = query(r.location());
+    let mut claims = op.claims(&q["nonce"]);
+    for (k, v) in extra.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let t = sign_rs256(&claims, KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    (callback(b, &q["state"]).await, q)
+}
+
+#[tokio::test]
+async fn the_id_token_must_be_for_the_requested_organization() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(
+        op.config()
+            .authorization_param("organization", "org_abc")
+            .build()
+            .unwrap(),
+    );
+
+    // Another organization's token: refused, no session.
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) =
+        login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_other"})).await;
+    assert_eq!(q["organization"], "org_abc");
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("invalid_id_token"), "{}", r.body);
+    assert!(r.body.contains("org_id"), "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // No organization claim at all: refused.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({})).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+
+    // The requested organization: a session.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_abc"})).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // A query cannot replace the configured organization.
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=org_other",
+        json!({"org_id": "org_other"}),
+    )
+    .await;
+    assert_eq!(q["organization"], "org_abc");
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_organization_asked_for_by_name_matches_org_name_in_any_case() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let (r, q) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=Acme",
+        json!({"org_name": "acme"}),
+    )
+    .await;
+    assert_eq!(q["organization"], "Acme");
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?organization=Acme",
+        json!({"org_name": "globex", "org_id": "org_acme"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("org_name"), "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+}
+
+#[tokio::test]
+async fn a_query_cannot_weaken_configured_max_age_or_prompt() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(
+        op.config()
+            .authorization_param("max_age", "60")
+            .authorization_param("prompt", "login")
+            .build()
+            .unwrap(),
+    );
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/login?max_age=99999&prompt=none").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let q = query(r.location());
+    assert_eq!(q["max_age"], "60");
+    assert_eq!(q["prompt"], "login");
+    // The callback enforces the configured max_age too: an old auth_time is refused.
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?max_age=99999",
+        json!({"auth_time": now() - 3600}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("max_age"), "{}", r.body);
+
+    // A lower max_age is stricter and allowed.
+    let r = b.get("/auth/login?max_age=30").await;
+    assert_eq!(query(r.location())["max_age"], "30");
+
+    // Parameters a query may set still go through; others do not.
+    let r = b
+        .get("/auth/login?screen_hint=signup&login_hint=a%40b.test&connection=github&foo=bar")
+        .await;
+    let q = query(r.location());
+    assert_eq!(q["screen_hint"], "signup");
+    assert_eq!(q["login_hint"], "a@b.test");
+    assert_eq!(q["connection"], "github");
+    assert!(!q.contains_key("foo"), "{q:?}");
+}
+
+#[tokio::test]
+async fn a_huge_max_age_and_auth_time_neither_overflow_nor_fail_the_request() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let huge = "/auth/login?max_age=18446744073709551615";
+    // A huge max_age allows any age: an hour-old authentication logs in.
+    let (r, q) = login_with_claims(&op, &mut b, huge, json!({"auth_time": now() - 3600})).await;
+    assert_eq!(q["max_age"], "18446744073709551615");
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    // An auth_time at the end of time does not overflow either.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(&op, &mut b, huge, json!({"auth_time": i64::MAX})).await;
+    assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    // A max_age of zero with an old auth_time is refused as before.
+    let mut b = Browser::new(app(&auth0));
+    let (r, _) = login_with_claims(
+        &op,
+        &mut b,
+        "/auth/login?max_age=0",
+        json!({"auth_time": now() - 3600}),
+    )
+    .await;
+    assert!(r.body.contains("max_age"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn callback_errors_caused_by_the_request_are_400_and_provider_failures_500() {
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/callback?code=x").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = b.get("/auth/callback?code=x&state=unknown").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let (state, _) = start_login(&mut b).await;
+    let r = b
+        .get(&format!("/auth/callback?state={state}&error=access_denied"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("access_denied"), "{}", r.body);
+    // The token endpoint failing stays a 500.
+    let (state, _) = start_login(&mut b).await;
+    op.on_token(|_| (StatusCode::BAD_GATEWAY, "down").into_response());
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_host_prefixed_session_cookie_is_secure_at_the_root_without_domain() {
+    use auth0_leptos::server::SessionConfig;
+    let op = Op::start().await;
+    let mut session = SessionConfig::default();
+    session.cookie.name = "__Host-session".into();
+    let auth0 = Auth0::new(
+        op.config()
+            .app_base_url("https://127.0.0.1:3000")
+            .session(session)
+            .build()
+            .unwrap(),
+    );
+    let mut b = Browser::new(app(&auth0));
+    let (state, nonce) = start_login(&mut b).await;
+    let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    let r = callback(&mut b, &state).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let c = r
+        .set_cookie("__Host-session")
+        .expect("a __Host-session cookie");
+    assert!(c.contains("; Path=/"), "{c}");
+    assert!(c.contains("; HttpOnly"), "{c}");
+    assert!(c.contains("; Secure"), "{c}");
+    assert!(!c.to_ascii_lowercase().contains("domain="), "{c}");
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::secret::{Nonce, PkceVerifier};
-use crate::server::config::ensure_openid;
+use crate::server::config::{ensure_openid, Auth0Config};
 use crate::server::cookies::{RequestCookies, SetCookie};
 use crate::server::crypto::random_token;
 use crate::server::engine::Engine;
@@ -30,15 +30,85 @@ const INTERNAL_PARAMS: &[&str] = &[
     "request_uri",
 ];
 
+/// The `/authorize` parameters a `/auth/login` query may set (see
+/// [`query_may_set`]); any other query parameter but `returnTo` is ignored.
+pub(crate) const QUERY_PARAMS: &[&str] = &[
+    "screen_hint",
+    "login_hint",
+    "ui_locales",
+    "connection",
+    "audience",
+    "scope",
+    "invitation",
+    "organization",
+    "max_age",
+    "prompt",
+];
+
+/// Whether a `/auth/login` query may set `key` to `value`: only the
+/// [`QUERY_PARAMS`], and never so as to weaken or replace what the
+/// application configured: `organization` and `prompt` only when none is
+/// configured, `max_age` only when none is configured or to a lower value.
+pub(crate) fn query_may_set(config: &Auth0Config, key: &str, value: &str) -> bool {
+    let configured = config.authorization_parameters.extra.get(key);
+    match key {
+        "organization" | "prompt" => configured.is_none(),
+        "max_age" => match configured.and_then(|c| c.parse::<u64>().ok()) {
+            None => true,
+            Some(c) => value.parse::<u64>().is_ok_and(|v| v < c),
+        },
+        k => QUERY_PARAMS.contains(&k),
+    }
+}
+
+/// Longest `returnTo` accepted, in bytes.
+pub(crate) const MAX_RETURN_TO: usize = 2048;
+/// Longest name or value of any other login parameter, in bytes.
+pub(crate) const MAX_PARAM: usize = 1024;
+/// Most bytes of all the caller's login parameters (names and values) together.
+pub(crate) const MAX_PARAMS_TOTAL: usize = 4096;
+
+/// Refuses login options larger than the limits above (400
+/// `login_request_too_large`), before anything is stored.
+fn check_sizes(options: &LoginOptions) -> Result<(), RouteError> {
+    let too_large = |what: String| Err(RouteError::LoginRequestTooLarge(what));
+    let mut total = 0;
+    if let Some(rt) = &options.return_to {
+        if rt.len() > MAX_RETURN_TO {
+            return too_large(format!("returnTo is longer than {MAX_RETURN_TO} bytes"));
+        }
+        total += "returnTo".len() + rt.len();
+    }
+    for (k, v) in &options.authorization_params {
+        if k.len() > MAX_PARAM {
+            return too_large(format!("a parameter name is longer than {MAX_PARAM} bytes"));
+        }
+        if v.len() > MAX_PARAM {
+            return too_large(format!("{k} is longer than {MAX_PARAM} bytes"));
+        }
+        total += k.len() + v.len();
+    }
+    if total > MAX_PARAMS_TOTAL {
+        return too_large(format!(
+            "the parameters together are longer than {MAX_PARAMS_TOTAL} bytes"
+        ));
+    }
+    Ok(())
+}
+
 /// Options of [`Auth0Session::start_interactive_login`](crate::server::Auth0Session::start_interactive_login).
 #[derive(Debug, Clone, Default)]
 pub struct LoginOptions {
     /// Extra `/authorize` parameters (`screen_hint`, `audience`, `scope`,
     /// `connection`, `prompt`, `organization`, `invitation`, `max_age`, ...).
     /// Protocol parameters (`client_id`, `redirect_uri`, `state`, `nonce`,
-    /// PKCE) are ignored.
+    /// PKCE) are ignored. Each name and value is at most 1024 bytes, and
+    /// all of them with `return_to` at most 4096; larger ones, or a login
+    /// whose transaction cookie would exceed 3500 bytes, are refused with
+    /// 400 `login_request_too_large`.
     pub authorization_params: BTreeMap<String, String>,
     /// Where to return after login; kept only when on the app's origin.
+    /// At most 2048 bytes.
     pub return_to: Option<String>,
 }
 
@@ -56,6 +126,7 @@ pub(crate) async fn start_login(
     secure: bool,
     options: LoginOptions,
 ) -> Result<LoginRedirect, RouteError> {
+    check_sizes(&options)?;
     let config = engine.config();
     let md = engine.oidc().metadata().await.map_err(|e| {
         tracing::error!(target: "auth0_leptos", "login: discovery failed: {e}");
@@ -119,9 +190,13 @@ pub(crate) async fn start_login(
         return_to,
         scope: Some(scope),
         audience: params.get("audience").cloned(),
+        organization: params
+            .get("organization")
+            .filter(|o| !o.is_empty())
+            .cloned(),
         exp: None,
     };
-    let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn);
+    let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn)?;
     Ok(LoginRedirect {
         location: url.into(),
         cookies,

@@ -71,9 +71,11 @@ impl Auth0 {
 
     /// Verifies a JWT access token that the provider issued for `audience`
     /// (for protecting your own API routes with `Authorization: Bearer`):
-    /// signature from the provider's JWKS with an asymmetric algorithm,
-    /// `iss`, `aud`, `exp`, `nbf`. Returns the token's claims, or which
-    /// check failed.
+    /// signature from the provider's JWKS with an asymmetric algorithm
+    /// (RS256/384/512, PS256/384/512, ES256/384, whatever
+    /// `id_token_signing_alg` says: that setting pins ID and logout tokens
+    /// only; `none` and HMAC are always refused here), `iss`, `aud`, `exp`,
+    /// `nbf`. Returns the token's claims, or which check failed.
     pub async fn verify_access_token(
         &self,
         token: &str,

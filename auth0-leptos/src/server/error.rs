@@ -97,7 +97,10 @@ impl TokenKind {
 pub enum TokenFault {
     /// Not a JWT.
     Malformed,
-    /// `alg` is `none`, HMAC, or otherwise not allowed.
+    /// `alg` is `none`, which is never accepted.
+    AlgorithmNone,
+    /// `alg` is not the configured one (`id_token_signing_alg`) or, for
+    /// access tokens, not an asymmetric algorithm.
     AlgorithmNotAllowed,
     /// No key of the provider's JWKS matches `kid` and `alg`.
     NoMatchingKey,
@@ -129,6 +132,9 @@ pub enum TokenFault {
     MaxAgeExceeded,
     /// `sub` is missing or empty.
     NoSubject,
+    /// The organization claim named (`org_id` or `org_name`) is missing or
+    /// is not the organization the login asked for.
+    OrganizationMismatch(String),
     /// A logout token without the back-channel logout event.
     NoLogoutEvent,
     /// A logout token with a `nonce`.
@@ -164,6 +170,9 @@ impl fmt::Display for TokenValidationError {
         let what = self.token.as_str();
         match &self.fault {
             TokenFault::Malformed => write!(f, "malformed {what}"),
+            TokenFault::AlgorithmNone => {
+                write!(f, "{what} uses alg none, which is never accepted")
+            }
             TokenFault::AlgorithmNotAllowed => write!(f, "{what} algorithm is not allowed"),
             TokenFault::NoMatchingKey => f.write_str("no matching signing key"),
             TokenFault::KeysUnavailable => {
@@ -193,6 +202,9 @@ impl fmt::Display for TokenValidationError {
                 "too much time has elapsed since the last end-user authentication (max_age)",
             ),
             TokenFault::NoSubject => write!(f, "{what} has no subject"),
+            TokenFault::OrganizationMismatch(c) => {
+                write!(f, "{what} {c} does not match the requested organization")
+            }
             TokenFault::NoLogoutEvent => write!(f, "{what} has no back-channel logout event"),
             TokenFault::LogoutTokenWithNonce => write!(f, "{what} must not have a nonce"),
             TokenFault::NoSidOrSub => write!(f, "{what} has neither sid nor sub"),
@@ -235,6 +247,11 @@ pub enum RouteError {
     OriginNotAllowed,
     /// 400 `invalid_max_age`: `max_age` is not a non-negative integer.
     InvalidMaxAge(String),
+    /// 400 `login_request_too_large`: a `/auth/login` parameter (`returnTo`
+    /// at most 2048 bytes, any other at most 1024, all together at most
+    /// 4096) or the transaction cookie it would need (at most 3500 bytes)
+    /// is too large. The text says which limit was hit.
+    LoginRequestTooLarge(String),
     /// 500 `login_error`: the login request could not be started.
     LoginFailed,
     /// 500 `logout_error`: the logout request could not be started.
@@ -259,7 +276,9 @@ pub enum RouteError {
     LogoutTokenReplayed,
     /// 503 `session_store_unavailable`.
     SessionStoreUnavailable,
-    /// 500 (or what `on_callback` decides): the callback failed.
+    /// The callback failed (unless `on_callback` answers instead): 400 when
+    /// the request caused it (`missing_state`, `invalid_state`,
+    /// `authorization_error`), else 500.
     Callback(CallbackError),
 }
 
@@ -269,11 +288,20 @@ impl RouteError {
         match self {
             Self::OriginNotAllowed
             | Self::InvalidMaxAge(_)
+            | Self::LoginRequestTooLarge(_)
             | Self::MissingLogoutToken
             | Self::InvalidLogoutToken(_)
             | Self::LogoutTokenWithoutJti
             | Self::LogoutTokenReplayed => StatusCode::BAD_REQUEST,
             Self::SessionStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            // Caused by the request (no or unknown state, the provider's
+            // `error=` sent back through the browser): 400. Discovery and
+            // code exchange failures stay 500.
+            Self::Callback(
+                CallbackError::MissingState
+                | CallbackError::InvalidState
+                | CallbackError::Authorization(_),
+            ) => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -283,6 +311,7 @@ impl RouteError {
         match self {
             Self::OriginNotAllowed => "origin_not_allowed",
             Self::InvalidMaxAge(_) => "invalid_max_age",
+            Self::LoginRequestTooLarge(_) => "login_request_too_large",
             Self::LoginFailed => "login_error",
             Self::LogoutFailed => "logout_error",
             Self::OidcLogoutUnsupported => "oidc_logout_unsupported",
@@ -309,6 +338,9 @@ impl fmt::Display for RouteError {
                 f,
                 "Invalid max_age query param: {v:?}. Must be a non-negative integer."
             ),
+            Self::LoginRequestTooLarge(what) => {
+                write!(f, "The login request is too large: {what}.")
+            }
             Self::LoginFailed => {
                 f.write_str("An error occurred while trying to initiate the login request.")
             }

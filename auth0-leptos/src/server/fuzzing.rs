@@ -185,13 +185,14 @@ pub fn jwt(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let _ = check_header(text, TokenKind::IdToken);
+    let _ = check_header(text, TokenKind::IdToken, &[jsonwebtoken::Algorithm::RS256]);
     let Some(claims) = claims_of(text) else {
         return;
     };
     let expect = Expectations {
         nonce: (flags & 1 != 0).then_some(NONCE),
         max_age: (flags & 2 != 0).then_some(max_age),
+        organization: None,
     };
     let _ = check_id_token_claims(&claims, CLIENT_ID, &expect, NOW);
     if check_logout_token_claims(&claims, NOW).is_ok() {
@@ -224,6 +225,7 @@ pub fn route_queries(data: &[u8]) {
             let expect = Expectations {
                 nonce: None,
                 max_age: Some(max_age),
+                organization: None,
             };
             let _ =
                 check_id_token_claims(claims.as_object().expect("object"), CLIENT_ID, &expect, NOW);
@@ -310,7 +312,11 @@ pub fn backchannel_body(data: &[u8]) {
     let Some(token) = logout_token_param(data) else {
         return;
     };
-    let _ = check_header(&token, TokenKind::LogoutToken);
+    let _ = check_header(
+        &token,
+        TokenKind::LogoutToken,
+        &[jsonwebtoken::Algorithm::RS256],
+    );
     let Some(claims) = claims_of(&token) else {
         return;
     };

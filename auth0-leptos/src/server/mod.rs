@@ -42,8 +42,9 @@ pub use authorize::LoginOptions;
 pub use client::Auth0;
 pub use config::{
     AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
-    ConfigError, ConfigProblem, ConfigSetting, IntoSessionStore, LogoutStrategy, Routes, SameSite,
-    SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
+    ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict, IdTokenSigningAlg,
+    IntoSessionStore, LogoutStrategy, Routes, SameSite, SessionConfig, SessionCookieConfig,
+    TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub use error::{
     CallbackError, MissingLayer, NotAuthenticated, OAuth2Error, RouteError, TokenFault, TokenKind,

@@ -9,6 +9,7 @@ use crate::secret::{Nonce, PkceVerifier};
 use crate::server::config::Auth0Config;
 use crate::server::cookies::{CookieAttrs, RequestCookies, SetCookie};
 use crate::server::crypto::jwe::Keyring;
+use crate::server::error::RouteError;
 use crate::server::time::now;
 
 /// What `/auth/login` stores for `/auth/callback` (nextjs-auth0's
@@ -27,6 +28,9 @@ pub(crate) struct TransactionState {
     pub(crate) scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) audience: Option<String>,
+    /// The `organization` asked for; the ID token must be for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) organization: Option<String>,
     /// The cookie's `exp` claim (read on open, written by the sealer).
     #[serde(default, skip_serializing)]
     pub(crate) exp: Option<f64>,
@@ -37,6 +41,12 @@ impl crate::server::crypto::jwe::WithExp for TransactionState {
         self.exp.take()
     }
 }
+
+/// The largest transaction cookie (name and value) we write: under the
+/// 4096 bytes browsers keep per cookie, with room for the attributes. A
+/// larger one would be dropped by the browser, and several would make a
+/// `Cookie` header that proxies refuse.
+pub(crate) const MAX_TRANSACTION_COOKIE: usize = 3500;
 
 /// The transaction cookies of one request.
 pub(crate) struct Transactions<'a> {
@@ -76,12 +86,27 @@ impl<'a> Transactions<'a> {
     }
 
     /// The cookies that save `txn`, deleting the oldest pending ones beyond
-    /// `max_pending` (and any that no longer open).
-    pub(crate) fn save(&self, cookies: &RequestCookies, txn: &TransactionState) -> Vec<SetCookie> {
+    /// `max_pending` (and any that no longer open). Refuses (400) a
+    /// transaction whose cookie would exceed [`MAX_TRANSACTION_COOKIE`].
+    pub(crate) fn save(
+        &self,
+        cookies: &RequestCookies,
+        txn: &TransactionState,
+    ) -> Result<Vec<SetCookie>, RouteError> {
         let cfg = &self.config.transaction_cookie;
         let now = now();
         let exp = now + cfg.max_age.as_secs() as i64;
         let attrs = self.attrs();
+        let name = self.name(&txn.state);
+        let sealed = self.keyring.seal(txn, exp).map_err(|_| {
+            tracing::error!(target: "auth0_leptos", "could not serialize a login transaction");
+            RouteError::LoginFailed
+        })?;
+        if name.len() + 1 + sealed.len() > MAX_TRANSACTION_COOKIE {
+            return Err(RouteError::LoginRequestTooLarge(format!(
+                "the login transaction would need a cookie larger than {MAX_TRANSACTION_COOKIE} bytes"
+            )));
+        }
         let mut out = Vec::new();
         if self.config.enable_parallel_transactions {
             let mut pending: Vec<(i64, &str)> = Vec::new();
@@ -99,13 +124,8 @@ impl<'a> Transactions<'a> {
                 }
             }
         }
-        match self.keyring.seal(txn, exp) {
-            Ok(v) => out.push(SetCookie::new(self.name(&txn.state), v, attrs)),
-            Err(_) => {
-                tracing::error!(target: "auth0_leptos", "could not serialize a login transaction")
-            }
-        }
-        out
+        out.push(SetCookie::new(name, sealed, attrs));
+        Ok(out)
     }
 
     /// The transaction started with `state`, if this browser has it.

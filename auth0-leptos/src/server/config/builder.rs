@@ -44,6 +44,7 @@ pub struct Auth0ConfigBuilder {
     pub(super) transaction_cookie: TransactionCookieConfig,
     pub(super) enable_parallel_transactions: Option<bool>,
     pub(super) logout_strategy: Option<LogoutStrategy>,
+    pub(super) id_token_signing_alg: Option<IdTokenSigningAlg>,
     pub(super) include_id_token_hint: Option<bool>,
     pub(super) logout_return_to_allow_list: Vec<Result<Url, ConfigProblem>>,
     pub(super) http_timeout: Option<Duration>,
@@ -234,6 +235,14 @@ impl Auth0ConfigBuilder {
     /// Logout strategy (default auto); `AUTH0_LOGOUT_STRATEGY`.
     pub fn logout_strategy(mut self, v: LogoutStrategy) -> Self {
         self.logout_strategy = Some(v);
+        self
+    }
+    /// The algorithm ID and logout tokens must be signed with (default
+    /// `RS256`, as Auth0 issues); `AUTH0_ID_TOKEN_SIGNING_ALG`. Tokens in
+    /// another algorithm are refused. `HS256` verifies with the client
+    /// secret, and only when set here or in the environment.
+    pub fn id_token_signing_alg(mut self, v: IdTokenSigningAlg) -> Self {
+        self.id_token_signing_alg = Some(v);
         self
     }
     /// Send `id_token_hint` in OIDC logout URLs (default `true`).

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::builder::Auth0ConfigBuilder;
 use super::error::{ConfigProblem, ConfigSetting};
-use super::types::{AppBaseUrl, ClientAuthMethod, LogoutStrategy, SameSite};
+use super::types::{AppBaseUrl, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy, SameSite};
 use crate::secret::{ClientSecret, CookieSecret};
 
 /// A value read from one variable: parsed, or the problems found in it.
@@ -26,6 +26,7 @@ pub(crate) struct EnvValues {
     pub(super) audience: Option<String>,
     pub(super) client_auth_method: Option<Parsed<ClientAuthMethod>>,
     pub(super) logout_strategy: Option<Parsed<LogoutStrategy>>,
+    pub(super) id_token_signing_alg: Option<Parsed<IdTokenSigningAlg>>,
     pub(super) base_path: Option<String>,
     pub(super) cookie_domain: Option<String>,
     pub(super) cookie_path: Option<String>,
@@ -121,6 +122,11 @@ impl EnvValues {
                 "auto, oidc or v2",
                 LogoutStrategy::parse,
             ),
+            id_token_signing_alg: env.typed(
+                ConfigSetting::IdTokenSigningAlg,
+                "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or HS256",
+                IdTokenSigningAlg::parse,
+            ),
             base_path: env.string(ConfigSetting::BasePath),
             cookie_domain: env.string(ConfigSetting::CookieDomain),
             cookie_path: env.string(ConfigSetting::CookiePath),
@@ -153,7 +159,8 @@ impl Auth0ConfigBuilder {
     /// (one URL or a comma-separated allow-list), `AUTH0_SCOPE`,
     /// `AUTH0_AUDIENCE`, `AUTH0_CLIENT_AUTH_METHOD` (`client_secret_post` |
     /// `client_secret_basic`), `AUTH0_LOGOUT_STRATEGY` (`auto` | `oidc` |
-    /// `v2`), `AUTH0_BASE_PATH`, `AUTH0_COOKIE_DOMAIN`, `AUTH0_COOKIE_PATH`,
+    /// `v2`), `AUTH0_ID_TOKEN_SIGNING_ALG` (`RS256` | `RS384` | `RS512` |
+    /// `PS256` | `PS384` | `PS512` | `ES256` | `ES384` | `HS256`), `AUTH0_BASE_PATH`, `AUTH0_COOKIE_DOMAIN`, `AUTH0_COOKIE_PATH`,
     /// `AUTH0_COOKIE_SECURE`, `AUTH0_COOKIE_SAME_SITE`,
     /// `AUTH0_COOKIE_TRANSIENT`, `AUTH0_HTTP_TIMEOUT` (ms),
     /// `AUTH0_ENABLE_TELEMETRY`, `AUTH0_ALLOW_INSECURE_REQUESTS` and

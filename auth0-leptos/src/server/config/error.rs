@@ -27,6 +27,8 @@ pub enum ConfigSetting {
     ClientAuthMethod,
     /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
     LogoutStrategy,
+    /// `AUTH0_ID_TOKEN_SIGNING_ALG` / `id_token_signing_alg`.
+    IdTokenSigningAlg,
     /// `AUTH0_BASE_PATH` / `base_path`.
     BasePath,
     /// `AUTH0_COOKIE_DOMAIN` / `cookie_domain`.
@@ -91,6 +93,7 @@ impl ConfigSetting {
             Audience => "AUTH0_AUDIENCE",
             ClientAuthMethod => "AUTH0_CLIENT_AUTH_METHOD",
             LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
+            IdTokenSigningAlg => "AUTH0_ID_TOKEN_SIGNING_ALG",
             BasePath => "AUTH0_BASE_PATH",
             CookieDomain => "AUTH0_COOKIE_DOMAIN",
             CookiePath => "AUTH0_COOKIE_PATH",
@@ -119,6 +122,7 @@ impl ConfigSetting {
             Audience => "audience",
             ClientAuthMethod => "client_auth_method",
             LogoutStrategy => "logout_strategy",
+            IdTokenSigningAlg => "id_token_signing_alg",
             BasePath => "base_path",
             CookieDomain => "cookie_domain",
             CookiePath => "cookie_path",
@@ -161,6 +165,19 @@ impl fmt::Display for ConfigSetting {
     }
 }
 
+/// The attribute that makes a `__Host-` session cookie impossible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostCookieConflict {
+    /// A `Domain` is set.
+    Domain,
+    /// The `Path` is not `/`.
+    Path,
+    /// The cookie would not be `Secure` (`cookie_secure(false)`, or secure
+    /// by scheme with an http base URL).
+    NotSecure,
+}
+
 /// One thing wrong with the configuration. `Display` is one line that names
 /// the variable and builder option concerned and never contains a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +214,13 @@ pub enum ConfigProblem {
     InsecureCookiesInProduction,
     /// `SameSite=None` on a session cookie that is explicitly not `Secure`.
     SameSiteNoneWithoutSecure,
+    /// A `__Host-` session cookie name with an attribute that prefix
+    /// forbids: browsers drop such a cookie unless it is `Secure`, has
+    /// `Path=/` and no `Domain`.
+    HostCookie {
+        /// Which attribute conflicts.
+        conflict: HostCookieConflict,
+    },
     /// The HTTP client for the provider could not be built.
     HttpClient {
         /// Why, as reported by the HTTP library.
@@ -230,6 +254,11 @@ impl ConfigProblem {
             ConfigProblem::SecretTooShort { .. } => Some(ConfigSetting::Secret),
             ConfigProblem::InsecureCookiesInProduction => Some(ConfigSetting::CookieSecure),
             ConfigProblem::SameSiteNoneWithoutSecure => Some(ConfigSetting::CookieSameSite),
+            ConfigProblem::HostCookie { conflict } => Some(match conflict {
+                HostCookieConflict::Domain => ConfigSetting::CookieDomain,
+                HostCookieConflict::Path => ConfigSetting::CookiePath,
+                HostCookieConflict::NotSecure => ConfigSetting::CookieSecure,
+            }),
             ConfigProblem::HttpClient { .. } => None,
         }
     }
@@ -280,6 +309,23 @@ impl fmt::Display for ConfigProblem {
                 "{}=none requires secure cookies",
                 ConfigSetting::CookieSameSite
             ),
+            ConfigProblem::HostCookie { conflict } => {
+                let what = match conflict {
+                    HostCookieConflict::Domain => format!("has {}", ConfigSetting::CookieDomain),
+                    HostCookieConflict::Path => {
+                        format!("has a {} other than /", ConfigSetting::CookiePath)
+                    }
+                    HostCookieConflict::NotSecure => format!(
+                        "is not Secure ({} is false, or APP_BASE_URL is http)",
+                        ConfigSetting::CookieSecure
+                    ),
+                };
+                write!(
+                    f,
+                    "a __Host- session cookie (session.cookie.name) must be Secure with \
+                     Path=/ and no Domain, and this one {what}"
+                )
+            }
             ConfigProblem::HttpClient { reason } => {
                 write!(
                     f,

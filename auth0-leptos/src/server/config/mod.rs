@@ -26,10 +26,10 @@ use crate::server::hooks::{BeforeSessionSaved, OnCallback};
 use crate::server::session::SessionStore;
 
 pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
-pub use error::{ConfigError, ConfigProblem, ConfigSetting};
+pub use error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 pub use types::{
-    AppBaseUrl, AuthorizationParameters, ClientAuthMethod, LogoutStrategy, Routes, SameSite,
-    SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
+    AppBaseUrl, AuthorizationParameters, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy,
+    Routes, SameSite, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub(crate) use validate::ensure_openid;
 
@@ -50,6 +50,7 @@ pub struct Auth0Config {
     pub(crate) transaction_cookie: TransactionCookieConfig,
     pub(crate) enable_parallel_transactions: bool,
     pub(crate) logout_strategy: LogoutStrategy,
+    pub(crate) id_token_signing_alg: IdTokenSigningAlg,
     pub(crate) include_id_token_hint_in_oidc_logout_url: bool,
     pub(crate) logout_return_to_allow_list: Vec<Url>,
     pub(crate) http_timeout: Duration,
@@ -93,6 +94,7 @@ impl fmt::Debug for Auth0Config {
                 &self.enable_parallel_transactions,
             )
             .field("logout_strategy", &self.logout_strategy)
+            .field("id_token_signing_alg", &self.id_token_signing_alg)
             .field(
                 "include_id_token_hint_in_oidc_logout_url",
                 &self.include_id_token_hint_in_oidc_logout_url,

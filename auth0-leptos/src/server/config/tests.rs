@@ -18,7 +18,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 /// Every variable `from_env` reads.
-const VARIABLES: [&str; 19] = [
+const VARIABLES: [&str; 20] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -28,6 +28,7 @@ const VARIABLES: [&str; 19] = [
     "AUTH0_AUDIENCE",
     "AUTH0_CLIENT_AUTH_METHOD",
     "AUTH0_LOGOUT_STRATEGY",
+    "AUTH0_ID_TOKEN_SIGNING_ALG",
     "AUTH0_BASE_PATH",
     "AUTH0_COOKIE_DOMAIN",
     "AUTH0_COOKIE_PATH",
@@ -411,6 +412,76 @@ fn rule_auth0_logout_strategy() {
         value(&bad, |b| b.logout_strategy(LogoutStrategy::Oidc), get),
         LogoutStrategy::Oidc
     );
+}
+
+#[test]
+fn rule_auth0_id_token_signing_alg() {
+    let get = |c: &Auth0Config| c.id_token_signing_alg;
+    assert_eq!(value(&[], unset, get), IdTokenSigningAlg::RS256);
+    let env = [("AUTH0_ID_TOKEN_SIGNING_ALG", "hs256")];
+    assert_eq!(value(&env, unset, get), IdTokenSigningAlg::HS256);
+    assert_eq!(
+        value(
+            &env,
+            |b| b.id_token_signing_alg(IdTokenSigningAlg::ES256),
+            get
+        ),
+        IdTokenSigningAlg::ES256
+    );
+    let bad = [("AUTH0_ID_TOKEN_SIGNING_ALG", "none")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::IdTokenSigningAlg,
+            "none",
+            "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or HS256"
+        )]
+    );
+    assert_eq!(
+        value(
+            &bad,
+            |b| b.id_token_signing_alg(IdTokenSigningAlg::PS256),
+            get
+        ),
+        IdTokenSigningAlg::PS256
+    );
+}
+
+#[test]
+fn host_prefixed_session_cookies_must_be_secure_at_the_root_without_domain() {
+    let host = |b: Auth0ConfigBuilder| {
+        let mut s = SessionConfig::default();
+        s.cookie.name = "__Host-session".into();
+        b.session(s).app_base_url("https://app.example.com")
+    };
+    assert!(build_both(required, &[], host).is_ok());
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_domain("example.com")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::Domain
+        }]
+    );
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_path("/app")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::Path
+        }]
+    );
+    assert_eq!(
+        problems(&[], move |b| host(b).cookie_secure(false)),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::NotSecure
+        }]
+    );
+    // Secure by scheme: an http base URL would make it not Secure.
+    assert_eq!(
+        problems(&[], move |b| host(b).app_base_url("http://app.example.com")),
+        [ConfigProblem::HostCookie {
+            conflict: HostCookieConflict::NotSecure
+        }]
+    );
+    let p = &problems(&[], move |b| host(b).cookie_domain("example.com"))[0];
+    assert!(p.to_string().contains("__Host-"), "{p}");
 }
 
 #[test]

@@ -69,6 +69,67 @@ impl LogoutStrategy {
     }
 }
 
+/// The algorithm ID tokens and logout tokens must be signed with
+/// (`id_token_signing_alg`, `AUTH0_ID_TOKEN_SIGNING_ALG`; default `RS256`,
+/// which Auth0 issues). Tokens in any other algorithm are refused, even
+/// when the provider's key set has a key for it; `none` is never accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdTokenSigningAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (Auth0's default).
+    #[default]
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256.
+    PS256,
+    /// RSASSA-PSS with SHA-384.
+    PS384,
+    /// RSASSA-PSS with SHA-512.
+    PS512,
+    /// ECDSA P-256 with SHA-256.
+    ES256,
+    /// ECDSA P-384 with SHA-384.
+    ES384,
+    /// HMAC with SHA-256, keyed with the client secret (an Auth0 application
+    /// set to HS256). Only ever accepted when configured explicitly.
+    HS256,
+}
+
+impl IdTokenSigningAlg {
+    /// The algorithm's JOSE name, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "RS256" => Self::RS256,
+            "RS384" => Self::RS384,
+            "RS512" => Self::RS512,
+            "PS256" => Self::PS256,
+            "PS384" => Self::PS384,
+            "PS512" => Self::PS512,
+            "ES256" => Self::ES256,
+            "ES384" => Self::ES384,
+            "HS256" => Self::HS256,
+            _ => return None,
+        })
+    }
+
+    /// The JOSE name (`RS256`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RS256 => "RS256",
+            Self::RS384 => "RS384",
+            Self::RS512 => "RS512",
+            Self::PS256 => "PS256",
+            Self::PS384 => "PS384",
+            Self::PS512 => "PS512",
+            Self::ES256 => "ES256",
+            Self::ES384 => "ES384",
+            Self::HS256 => "HS256",
+        }
+    }
+}
+
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuthMethod {
@@ -156,7 +217,9 @@ impl Default for AuthorizationParameters {
 /// also has its own builder setter (named in brackets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCookieConfig {
-    /// Cookie name (default `__session`).
+    /// Cookie name (default `__session`). For https apps `__Host-session`
+    /// is recommended: it must then be `Secure`, at `Path=/`, without `Domain`
+    /// (checked when the configuration is built).
     pub name: String,
     /// `Domain` attribute (default none; `AUTH0_COOKIE_DOMAIN`,
     /// [`cookie_domain`](super::Auth0ConfigBuilder::cookie_domain)).

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::builder::Auth0ConfigBuilder;
 use super::env::Parsed;
-use super::error::{ConfigError, ConfigProblem, ConfigSetting};
+use super::error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 use super::types::*;
 use super::Auth0Config;
 
@@ -70,6 +70,7 @@ impl Auth0ConfigBuilder {
             transaction_cookie,
             enable_parallel_transactions,
             logout_strategy,
+            id_token_signing_alg,
             include_id_token_hint,
             logout_return_to_allow_list,
             http_timeout,
@@ -187,6 +188,27 @@ impl Auth0ConfigBuilder {
                 "a valid cookie name",
             );
         }
+        if session.cookie.name.starts_with("__Host-") {
+            let http_base = match &app_base_url {
+                AppBaseUrl::Inferred => false,
+                AppBaseUrl::Static(u) => u.scheme() == "http",
+                AppBaseUrl::AllowList(us) => us.iter().any(|u| u.scheme() == "http"),
+            };
+            let conflict = if session.cookie.domain.is_some() {
+                Some(HostCookieConflict::Domain)
+            } else if session.cookie.path != "/" {
+                Some(HostCookieConflict::Path)
+            } else if session.cookie.secure == Some(false)
+                || (session.cookie.secure.is_none() && http_base)
+            {
+                Some(HostCookieConflict::NotSecure)
+            } else {
+                None
+            };
+            if let Some(conflict) = conflict {
+                c.push(ConfigProblem::HostCookie { conflict });
+            }
+        }
         if !is_cookie_name(&transaction_cookie.prefix) {
             c.invalid(
                 ConfigSetting::TransactionCookiePrefix,
@@ -213,6 +235,9 @@ impl Auth0ConfigBuilder {
 
         let logout_strategy = c
             .pick(logout_strategy, env.logout_strategy)
+            .unwrap_or_default();
+        let id_token_signing_alg = c
+            .pick(id_token_signing_alg, env.id_token_signing_alg)
             .unwrap_or_default();
         let mut logout_return_to_allow = Vec::new();
         for entry in logout_return_to_allow_list {
@@ -317,6 +342,7 @@ impl Auth0ConfigBuilder {
             transaction_cookie,
             enable_parallel_transactions: enable_parallel_transactions.unwrap_or(true),
             logout_strategy,
+            id_token_signing_alg,
             include_id_token_hint_in_oidc_logout_url: include_id_token_hint.unwrap_or(true),
             logout_return_to_allow_list: logout_return_to_allow,
             http_timeout,

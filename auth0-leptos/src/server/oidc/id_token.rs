@@ -3,6 +3,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
+use crate::server::config::IdTokenSigningAlg;
 use crate::server::error::{TokenFault as F, TokenKind, TokenValidationError};
 use crate::server::oidc::Oidc;
 use crate::server::time::now;
@@ -10,10 +11,11 @@ use crate::server::time::now;
 /// Clock skew tolerated on `exp`, `iat`, `auth_time`.
 const LEEWAY: u64 = 60;
 
-/// Asymmetric algorithms we accept. `none` and every HMAC algorithm are
+/// Asymmetric algorithms accepted for access tokens (API tokens, whatever
+/// the application's ID-token setting). `none` and every HMAC algorithm are
 /// refused: an HMAC "signature" made with the provider's public key as the
 /// secret must never verify.
-const ALLOWED: &[Algorithm] = &[
+const ACCESS_TOKEN_ALGS: &[Algorithm] = &[
     Algorithm::RS256,
     Algorithm::RS384,
     Algorithm::RS512,
@@ -24,31 +26,87 @@ const ALLOWED: &[Algorithm] = &[
     Algorithm::ES384,
 ];
 
+/// Whether the JOSE header of `token` says `"alg": "none"` (in any case).
+fn header_alg_is_none(token: &str) -> bool {
+    use base64::Engine as _;
+    let Some(h) = token.split('.').next() else {
+        return false;
+    };
+    let Ok(bytes) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h.trim_end_matches('='))
+    else {
+        return false;
+    };
+    serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("alg")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+        })
+        .is_some_and(|a| a == "none")
+}
+
 /// What the ID token must prove.
 pub(crate) struct Expectations<'a> {
     /// The nonce sent in the authorization request (none for refreshes).
     pub(crate) nonce: Option<&'a str>,
     /// `max_age` sent in the authorization request.
     pub(crate) max_age: Option<u64>,
+    /// `organization` sent in the authorization request: an `org_…` id must
+    /// equal `org_id`, a name must equal `org_name` (in any case).
+    pub(crate) organization: Option<&'a str>,
 }
 
-/// Decodes the JWT header and checks its `alg` is one of [`ALLOWED`].
+fn jose(alg: IdTokenSigningAlg) -> Algorithm {
+    match alg {
+        IdTokenSigningAlg::RS256 => Algorithm::RS256,
+        IdTokenSigningAlg::RS384 => Algorithm::RS384,
+        IdTokenSigningAlg::RS512 => Algorithm::RS512,
+        IdTokenSigningAlg::PS256 => Algorithm::PS256,
+        IdTokenSigningAlg::PS384 => Algorithm::PS384,
+        IdTokenSigningAlg::PS512 => Algorithm::PS512,
+        IdTokenSigningAlg::ES256 => Algorithm::ES256,
+        IdTokenSigningAlg::ES384 => Algorithm::ES384,
+        IdTokenSigningAlg::HS256 => Algorithm::HS256,
+    }
+}
+
+/// Decodes the JWT header and checks its `alg` is one of `accepted`
+/// (`alg: none` has a fault of its own).
 pub(crate) fn check_header(
     token: &str,
     what: TokenKind,
+    accepted: &[Algorithm],
 ) -> Result<jsonwebtoken::Header, TokenValidationError> {
     let fail = |fault| TokenValidationError::new(what, fault);
-    let header = jsonwebtoken::decode_header(token).map_err(|_| fail(F::Malformed))?;
-    if !ALLOWED.contains(&header.alg) {
+    let header = match jsonwebtoken::decode_header(token) {
+        Ok(h) => h,
+        // jsonwebtoken has no `none`: tell that case apart for the message.
+        Err(_) if header_alg_is_none(token) => return Err(fail(F::AlgorithmNone)),
+        Err(_) => return Err(fail(F::Malformed)),
+    };
+    if !accepted.contains(&header.alg) {
         return Err(fail(F::AlgorithmNotAllowed));
     }
     Ok(header)
 }
 
 impl Oidc {
-    /// Verifies a JWT signed by the provider: `alg` one of [`ALLOWED`] (read
-    /// from the header only to pick the key, so `none`/HMAC never reach a
-    /// verifier), key from the JWKS, signature, `iss`, `aud`, `exp`, `nbf`.
+    /// The algorithms a token of kind `what` may use: ID and logout tokens
+    /// exactly the configured one, access tokens the asymmetric family.
+    fn accepted_algs(&self, what: TokenKind) -> Vec<Algorithm> {
+        match what {
+            TokenKind::AccessToken => ACCESS_TOKEN_ALGS.to_vec(),
+            _ => vec![jose(self.id_token_alg)],
+        }
+    }
+
+    /// Verifies a JWT signed by the provider: `alg` one of
+    /// [`Self::accepted_algs`] (read from the header only to pick the key,
+    /// so `none` and unconfigured algorithms never reach a verifier), key
+    /// from the JWKS (or the client secret for a configured HS256),
+    /// signature, `iss`, `aud`, `exp`, `nbf`.
     async fn verify_jwt(
         &self,
         token: &str,
@@ -68,12 +126,18 @@ impl Oidc {
         required: &[&str],
     ) -> Result<Map<String, Value>, TokenValidationError> {
         let fail = |fault| TokenValidationError::new(what, fault);
-        let header = check_header(token, what)?;
-        let jwk = self
-            .signing_key(header.kid.as_deref(), header.alg)
-            .await
-            .map_err(fail)?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| fail(F::NoMatchingKey))?;
+        let header = check_header(token, what, &self.accepted_algs(what))?;
+        let key = if header.alg == Algorithm::HS256 {
+            // Reached only when HS256 is configured for ID tokens: the
+            // client secret is the key, never anything from the JWKS.
+            DecodingKey::from_secret(self.client_secret.secret().as_bytes())
+        } else {
+            let jwk = self
+                .signing_key(header.kid.as_deref(), header.alg)
+                .await
+                .map_err(fail)?;
+            DecodingKey::from_jwk(&jwk).map_err(|_| fail(F::NoMatchingKey))?
+        };
         let md = self
             .metadata()
             .await
@@ -121,8 +185,8 @@ impl Oidc {
 }
 
 /// The ID-token checks that follow signature verification: `azp` (steps 4,
-/// 5), `iat` (10), `nonce` (11), `auth_time` with `max_age` (13) and `sub`,
-/// at time `now`. Needs no network.
+/// 5), `iat` (10), `nonce` (11), `auth_time` with `max_age` (13), `sub`,
+/// and the requested organization, at time `now`. Needs no network.
 pub(crate) fn check_id_token_claims(
     claims: &Map<String, Value>,
     client_id: &str,
@@ -163,6 +227,21 @@ pub(crate) fn check_id_token_claims(
     }
     if !matches!(claims.get("sub"), Some(Value::String(s)) if !s.is_empty()) {
         return Err(fail(F::NoSubject));
+    }
+    if let Some(org) = expect.organization {
+        let (claim, ok) = if org.starts_with("org_") {
+            let got = claims.get("org_id").and_then(Value::as_str);
+            ("org_id", got == Some(org))
+        } else {
+            let got = claims.get("org_name").and_then(Value::as_str);
+            (
+                "org_name",
+                got.is_some_and(|g| g.to_lowercase() == org.to_lowercase()),
+            )
+        };
+        if !ok {
+            return Err(fail(F::OrganizationMismatch(claim.into())));
+        }
     }
     Ok(())
 }
@@ -253,6 +332,7 @@ mod tests {
             let expect = Expectations {
                 nonce: None,
                 max_age: Some(max_age),
+                organization: None,
             };
             assert!(
                 check_id_token_claims(&c, "client", &expect, NOW).is_ok(),
@@ -263,6 +343,7 @@ mod tests {
         let expect = Expectations {
             nonce: None,
             max_age: Some(i64::MAX as u64),
+            organization: None,
         };
         assert!(check_id_token_claims(&c, "client", &expect, NOW).is_ok());
     }
@@ -273,6 +354,7 @@ mod tests {
         let expect = Expectations {
             nonce: None,
             max_age: Some(60),
+            organization: None,
         };
         let err = check_id_token_claims(&c, "client", &expect, NOW).unwrap_err();
         assert_eq!(err.fault, F::MaxAgeExceeded);

@@ -116,6 +116,8 @@ pub(crate) struct Oidc {
     client_id: String,
     client_secret: ClientSecret,
     auth_method: ClientAuthMethod,
+    /// The one algorithm ID and logout tokens may use.
+    id_token_alg: crate::server::config::IdTokenSigningAlg,
     allow_insecure: bool,
     metadata: tokio::sync::OnceCell<Arc<Metadata>>,
     jwks: RwLock<Option<JwksState>>,
@@ -133,6 +135,7 @@ impl Oidc {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             auth_method: config.client_auth_method,
+            id_token_alg: config.id_token_signing_alg,
             allow_insecure: config.allow_insecure_requests,
             metadata: tokio::sync::OnceCell::new(),
             jwks: RwLock::new(None),

@@ -109,6 +109,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
             Expectations {
                 nonce: Some(txn.nonce.secret()),
                 max_age: txn.max_age,
+                organization: txn.organization.as_deref(),
             },
         )
         .await

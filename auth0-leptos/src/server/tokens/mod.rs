@@ -482,6 +482,7 @@ impl TokenService {
             let expect = Expectations {
                 nonce: None,
                 max_age: None,
+                organization: None,
             };
             let claims = match self
                 .oidc
