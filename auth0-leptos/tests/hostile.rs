@@ -801,3 +801,162 @@ async fn a_redis_outage_is_a_clear_error_where_the_session_is_needed_and_invisib
         "an outage does not log the user out"
     );
 }
+
+/// The provider retries a back-channel logout that failed with a 503: the
+/// retry of the very same token must end the session, and only then is the
+/// token used up.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_backchannel_logout_refused_during_a_redis_outage_succeeds_when_retried() {
+    let redis = support::RedisServer::start();
+    let store = auth0_leptos::server::RedisStore::connect(&redis.url)
+        .await
+        .unwrap();
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    let token = sign_rs256(&logout_claims(&op, "j-outage"), KEY1, Some("k1"));
+
+    redis.pause();
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    redis.resume();
+    assert_eq!(
+        b.get("/").await.body,
+        "Welcome, Hostile User",
+        "the outage kept the session"
+    );
+
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "the provider's retry of the same token: {}",
+        r.body
+    );
+    assert_eq!(b.get("/").await.body, "anonymous", "the session is gone");
+
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+}
+
+/// Instances sharing one Redis share the record of used logout tokens: a
+/// token replayed to another instance is refused and ends nothing.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_logout_token_replayed_to_another_instance_is_refused() {
+    let redis = support::RedisServer::start();
+    let op = Op::start().await;
+    let instance = |store| Auth0::new(op.config().session_store(store).build().unwrap());
+    let one = instance(
+        auth0_leptos::server::RedisStore::connect(&redis.url)
+            .await
+            .unwrap(),
+    );
+    let two = instance(
+        auth0_leptos::server::RedisStore::connect(&redis.url)
+            .await
+            .unwrap(),
+    );
+    let mut on_one = Browser::new(app(&one));
+    let mut on_two = Browser::new(app(&two));
+    assert_eq!(login_with(&op, &mut on_one).await.status, StatusCode::FOUND);
+    let token = sign_rs256(&logout_claims(&op, "j-shared"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut on_one, &token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(on_one.get("/").await.body, "anonymous");
+
+    // The user logs in again; the old token, replayed to the other instance,
+    // must not end the new session.
+    assert_eq!(login_with(&op, &mut on_one).await.status, StatusCode::FOUND);
+    let r = post_logout_token(&mut on_two, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+    assert_eq!(on_one.get("/").await.body, "Welcome, Hostile User");
+}
+
+/// A store of the app's own that keeps the trait's defaults.
+struct DelegatingStore {
+    inner: auth0_leptos::server::MemoryStore,
+    back_channel: bool,
+}
+
+impl auth0_leptos::server::SessionStore for DelegatingStore {
+    fn get<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> auth0_leptos::server::StoreFuture<'a, Option<SessionData>> {
+        self.inner.get(id)
+    }
+    fn set<'a>(
+        &'a self,
+        id: &'a str,
+        data: &'a SessionData,
+        ttl: Duration,
+    ) -> auth0_leptos::server::StoreFuture<'a, ()> {
+        self.inner.set(id, data, ttl)
+    }
+    fn update<'a>(
+        &'a self,
+        id: &'a str,
+        data: &'a SessionData,
+        ttl: Duration,
+    ) -> auth0_leptos::server::StoreFuture<'a, bool> {
+        self.inner.update(id, data, ttl)
+    }
+    fn delete<'a>(&'a self, id: &'a str) -> auth0_leptos::server::StoreFuture<'a, ()> {
+        self.inner.delete(id)
+    }
+    fn supports_back_channel_logout(&self) -> bool {
+        self.back_channel
+    }
+    fn delete_by_logout_token<'a>(
+        &'a self,
+        token: &'a auth0_leptos::server::LogoutToken,
+    ) -> Option<auth0_leptos::server::StoreFuture<'a, ()>> {
+        if self.back_channel {
+            self.inner.delete_by_logout_token(token)
+        } else {
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_tokens_in_process() {
+    let op = Op::start().await;
+    let store = DelegatingStore {
+        inner: auth0_leptos::server::MemoryStore::new(),
+        back_channel: false,
+    };
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    let token = sign_rs256(&logout_claims(&op, "j-default"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        r.body,
+        "Back-channel logout is not supported by the session data store."
+    );
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // Back-channel logout without a shared record of used tokens: this
+    // process remembers them.
+    let store = DelegatingStore {
+        inner: auth0_leptos::server::MemoryStore::new(),
+        back_channel: true,
+    };
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+    login_with(&op, &mut b).await;
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}

@@ -43,6 +43,32 @@ async fn contract(store: &dyn SessionStore) {
     assert!(!store.update("a", &a2, HOUR).await.unwrap());
     assert_eq!(json(store.get("a").await.unwrap()), json(None));
 
+    // Used back-channel logout tokens: the first use counts, a second is
+    // refused, and the record expires with its TTL.
+    assert!(store.supports_back_channel_logout());
+    assert!(!store
+        .logout_token_seen("j1")
+        .expect("supported")
+        .await
+        .unwrap());
+    assert!(store
+        .remember_logout_token("j1", HOUR)
+        .expect("supported")
+        .await
+        .unwrap());
+    assert!(store.logout_token_seen("j1").unwrap().await.unwrap());
+    assert!(!store
+        .remember_logout_token("j1", HOUR)
+        .unwrap()
+        .await
+        .unwrap());
+    assert!(!store.logout_token_seen("j2").unwrap().await.unwrap());
+    assert!(store
+        .remember_logout_token("j-short", Duration::from_secs(1))
+        .unwrap()
+        .await
+        .unwrap());
+
     // Records expire on their own.
     store
         .set("short", &session("u9", "s9"), Duration::from_secs(1))
@@ -50,6 +76,15 @@ async fn contract(store: &dyn SessionStore) {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(json(store.get("short").await.unwrap()), json(None));
+    assert!(!store.logout_token_seen("j-short").unwrap().await.unwrap());
+    assert!(
+        store
+            .remember_logout_token("j-short", HOUR)
+            .unwrap()
+            .await
+            .unwrap(),
+        "an expired record no longer counts"
+    );
 
     // Back-channel logout by sid, by sub, and by both.
     store.set("b1", &session("u1", "s1"), HOUR).await.unwrap();
@@ -105,6 +140,38 @@ mod redis {
         let server = RedisServer::start();
         let store = RedisStore::connect(&server.url).await.unwrap();
         super::contract(&store).await;
+    }
+
+    /// Several instances on one Redis share the record of used logout
+    /// tokens (`{prefix}jti:{jti}`); another prefix is another app.
+    #[tokio::test]
+    async fn used_logout_tokens_are_shared_by_every_client_of_one_redis() {
+        let server = RedisServer::start();
+        let one = RedisStore::connect(&server.url).await.unwrap();
+        let two = RedisStore::connect(&server.url).await.unwrap();
+        let other_app = RedisStore::connect(&server.url)
+            .await
+            .unwrap()
+            .with_prefix("other:");
+        let ttl = std::time::Duration::from_secs(120);
+        assert!(one.remember_logout_token("j", ttl).unwrap().await.unwrap());
+        assert!(two.logout_token_seen("j").unwrap().await.unwrap());
+        assert!(!two.remember_logout_token("j", ttl).unwrap().await.unwrap());
+        assert!(!other_app.logout_token_seen("j").unwrap().await.unwrap());
+        assert!(other_app
+            .remember_logout_token("j", ttl)
+            .unwrap()
+            .await
+            .unwrap());
+
+        let client = redis::Client::open(server.url.as_str()).unwrap();
+        let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+        let left: i64 = redis::cmd("TTL")
+            .arg("auth0:jti:j")
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        assert!((1..=120).contains(&left), "ttl {left}");
     }
 
     #[tokio::test]

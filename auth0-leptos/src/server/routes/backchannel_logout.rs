@@ -1,4 +1,13 @@
 //! `POST /auth/backchannel-logout`: the provider ends sessions.
+//!
+//! A token's `jti` is recorded as used only after its sessions were
+//! deleted: when the store fails (503), the provider's retry of the same
+//! token is accepted. A replay of a token that succeeded is refused before
+//! anything is deleted. The record lives in the session store when the
+//! store keeps one (`SessionStore::remember_logout_token`, shared by every
+//! instance), and in this process otherwise.
+
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -7,7 +16,7 @@ use serde_json::Value;
 
 use crate::server::error::RouteError;
 use crate::server::handle::Auth0Session;
-use crate::server::session::LogoutToken;
+use crate::server::session::{LogoutToken, StoreError};
 use crate::server::time::now;
 
 pub(super) async fn handler(session: Auth0Session, body: Bytes) -> Response {
@@ -21,6 +30,11 @@ pub(super) async fn handler(session: Auth0Session, body: Bytes) -> Response {
     }
 }
 
+fn unavailable(e: StoreError) -> RouteError {
+    tracing::error!(target: "auth0_leptos", "back-channel logout: {e}");
+    RouteError::SessionStoreUnavailable
+}
+
 async fn end_sessions(session: &Auth0Session, body: &[u8]) -> Result<(), RouteError> {
     let engine = session.engine();
     let store = engine
@@ -28,8 +42,7 @@ async fn end_sessions(session: &Auth0Session, body: &[u8]) -> Result<(), RouteEr
         .session_store
         .clone()
         .ok_or(RouteError::StoreNotConfigured)?;
-    let probe = LogoutToken::default();
-    if store.delete_by_logout_token(&probe).is_none() {
+    if !store.supports_back_channel_logout() {
         return Err(RouteError::BackchannelLogoutUnsupported);
     }
     let token = url::form_urlencoded::parse(body)
@@ -53,18 +66,40 @@ async fn end_sessions(session: &Auth0Session, body: &[u8]) -> Result<(), RouteEr
         .get("jti")
         .and_then(Value::as_str)
         .ok_or(RouteError::LogoutTokenWithoutJti)?;
-    if !engine.seen_logout_tokens().first_use(jti, until, now) {
+
+    // A token that already ended its sessions (here, or on another instance
+    // sharing the store) ends nothing more.
+    let seen = engine.seen_logout_tokens();
+    if seen.seen(jti, now) {
         return Err(RouteError::LogoutTokenReplayed);
     }
+    if let Some(asked) = store.logout_token_seen(jti) {
+        if asked.await.map_err(unavailable)? {
+            return Err(RouteError::LogoutTokenReplayed);
+        }
+    }
+
     let target = LogoutToken {
         sid: claims.get("sid").and_then(Value::as_str).map(str::to_owned),
         sub: claims.get("sub").and_then(Value::as_str).map(str::to_owned),
     };
-    let fut = store
+    let delete = store
         .delete_by_logout_token(&target)
         .ok_or(RouteError::BackchannelLogoutUnsupported)?;
-    fut.await.map_err(|e| {
-        tracing::error!(target: "auth0_leptos", "back-channel logout: {e}");
-        RouteError::SessionStoreUnavailable
-    })
+    delete.await.map_err(unavailable)?;
+
+    // Only now is the token used up. A concurrent duplicate may have
+    // deleted the same sessions meanwhile (harmless); one of the two is
+    // told the token was already used.
+    let ttl = Duration::from_secs((until - now).max(1) as u64);
+    let first_in_store = match store.remember_logout_token(jti, ttl) {
+        Some(remember) => remember.await.map_err(unavailable)?,
+        None => true,
+    };
+    let first_here = seen.first_use(jti, until, now);
+    if first_in_store && first_here {
+        Ok(())
+    } else {
+        Err(RouteError::LogoutTokenReplayed)
+    }
 }

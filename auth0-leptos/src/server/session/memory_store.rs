@@ -18,6 +18,8 @@ struct MemoryState {
     sessions: HashMap<String, Record>,
     by_sid: HashMap<String, HashSet<String>>,
     by_sub: HashMap<String, HashSet<String>>,
+    /// Used back-channel logout tokens (`jti`) and when their record expires.
+    used_jtis: HashMap<String, Instant>,
 }
 
 impl MemoryState {
@@ -76,6 +78,13 @@ impl MemoryState {
         for id in expired {
             self.remove(&id);
         }
+        self.used_jtis.retain(|_, until| *until > now);
+    }
+
+    fn jti_seen(&self, jti: &str) -> bool {
+        self.used_jtis
+            .get(jti)
+            .is_some_and(|until| *until > Instant::now())
     }
 }
 
@@ -157,6 +166,32 @@ impl SessionStore for MemoryStore {
             self.lock().remove(id);
             Ok(())
         })
+    }
+
+    fn supports_back_channel_logout(&self) -> bool {
+        true
+    }
+
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move { Ok(self.lock().jti_seen(jti)) }))
+    }
+
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut s = self.lock();
+            if s.used_jtis.len() % 256 == 255 {
+                s.sweep();
+            }
+            if s.jti_seen(jti) {
+                return Ok(false);
+            }
+            s.used_jtis.insert(jti.to_owned(), Instant::now() + ttl);
+            Ok(true)
+        }))
     }
 
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {

@@ -3,7 +3,9 @@
 //! Keys (under a prefix, default `auth0:`): `sess:{id}` holds the session
 //! JSON with a TTL equal to the session's remaining lifetime; `sid:{sid}` and
 //! `sub:{sub}` are sets of session ids (indexes for back-channel logout, so
-//! no key scan is ever needed), with the same TTL.
+//! no key scan is ever needed), with the same TTL. `jti:{jti}` records a
+//! used back-channel logout token until it would expire, so every instance
+//! sharing the Redis refuses a replay.
 
 use std::time::Duration;
 
@@ -145,6 +147,38 @@ impl SessionStore for RedisStore {
             let mut conn = self.conn.clone();
             conn.del::<_, ()>(self.key("sess", id)).await.map_err(err)
         })
+    }
+
+    fn supports_back_channel_logout(&self) -> bool {
+        true
+    }
+
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut conn = self.conn.clone();
+            conn.exists(self.key("jti", jti)).await.map_err(err)
+        }))
+    }
+
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut conn = self.conn.clone();
+            // NX: only the first instance to record it sees "OK".
+            let done: Option<String> = redis::cmd("SET")
+                .arg(self.key("jti", jti))
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(ttl.as_secs().max(1))
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?;
+            Ok(done.is_some())
+        }))
     }
 
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {

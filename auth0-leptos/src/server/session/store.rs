@@ -111,10 +111,50 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Deletes the session under `id`.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
 
-    /// Deletes every session matching the logout token (`sid` and/or `sub`).
+    /// Whether [`Self::delete_by_logout_token`] is implemented, i.e. whether
+    /// `POST /auth/backchannel-logout` can end sessions of this store.
+    /// Default: `false` (the route answers 500 `backchannel_logout_unsupported`);
+    /// a store that implements `delete_by_logout_token` returns `true`.
+    fn supports_back_channel_logout(&self) -> bool {
+        false
+    }
+
+    /// Deletes the sessions a verified logout token names: with `sid`, the
+    /// sessions of that provider session (of that user too, when `sub` is
+    /// also given); with `sub`, every session of that user that has no `sid`
+    /// recorded (only `sub` can match those), and with `sub` alone every
+    /// session of that user. Deleting what is already gone is not an error.
     /// `None` when the store does not support back-channel logout.
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         let _ = token;
+        None
+    }
+
+    /// Whether the back-channel logout token `jti` was recorded by
+    /// [`Self::remember_logout_token`] and has not expired.
+    ///
+    /// `None` (the default): the store keeps no such record and the SDK
+    /// remembers used tokens in this process only, so an instance does not
+    /// know the tokens another one accepted. A store shared by several
+    /// instances implements this and [`Self::remember_logout_token`].
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        let _ = jti;
+        None
+    }
+
+    /// Records that the back-channel logout token `jti` was used, for `ttl`
+    /// (as long as the token could be accepted). Atomic: `true` for the
+    /// first use, `false` when it was already recorded and has not expired.
+    /// Called only after the token's sessions were deleted, so a token whose
+    /// deletion failed can be retried by the provider.
+    ///
+    /// `None` (the default): see [`Self::logout_token_seen`].
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        let _ = (jti, ttl);
         None
     }
 }
