@@ -36,6 +36,8 @@ struct OpState {
     token_headers: Mutex<Vec<HeaderMap>>,
     jwks_fetches: AtomicUsize,
     discovery_issuer: Mutex<Option<String>>,
+    /// Tokens sent to `/oauth/revoke`.
+    revoked: Mutex<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -58,11 +60,13 @@ impl Op {
             token_headers: Mutex::new(Vec::new()),
             jwks_fetches: AtomicUsize::new(0),
             discovery_issuer: Mutex::new(None),
+            revoked: Mutex::new(Vec::new()),
         }));
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/.well-known/jwks.json", get(jwks))
             .route("/oauth/token", post(token))
+            .route("/oauth/revoke", post(revoke))
             .with_state(op.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         op
@@ -117,6 +121,17 @@ async fn discovery(State(op): State<Op>) -> Json<Value> {
 async fn jwks(State(op): State<Op>) -> Json<Value> {
     op.0.jwks_fetches.fetch_add(1, Ordering::SeqCst);
     Json(op.0.jwks.lock().unwrap().clone())
+}
+
+async fn revoke(
+    State(op): State<Op>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> StatusCode {
+    op.0.revoked
+        .lock()
+        .unwrap()
+        .push(form.get("token").cloned().unwrap_or_default());
+    StatusCode::OK
 }
 
 async fn token(
@@ -881,6 +896,18 @@ async fn a_logout_token_replayed_to_another_instance_is_refused() {
 struct DelegatingStore {
     inner: auth0_leptos::server::MemoryStore,
     back_channel: bool,
+    /// Deletes fail while set.
+    failing_delete: std::sync::atomic::AtomicBool,
+}
+
+impl DelegatingStore {
+    fn new(back_channel: bool) -> Self {
+        Self {
+            inner: auth0_leptos::server::MemoryStore::new(),
+            back_channel,
+            failing_delete: Default::default(),
+        }
+    }
 }
 
 impl auth0_leptos::server::SessionStore for DelegatingStore {
@@ -907,6 +934,13 @@ impl auth0_leptos::server::SessionStore for DelegatingStore {
         self.inner.update(id, data, ttl)
     }
     fn delete<'a>(&'a self, id: &'a str) -> auth0_leptos::server::StoreFuture<'a, ()> {
+        if self.failing_delete.load(Ordering::SeqCst) {
+            return Box::pin(async {
+                Err(auth0_leptos::server::StoreError::unavailable(
+                    "delete failed",
+                ))
+            });
+        }
         self.inner.delete(id)
     }
     fn supports_back_channel_logout(&self) -> bool {
@@ -927,10 +961,7 @@ impl auth0_leptos::server::SessionStore for DelegatingStore {
 #[tokio::test]
 async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_tokens_in_process() {
     let op = Op::start().await;
-    let store = DelegatingStore {
-        inner: auth0_leptos::server::MemoryStore::new(),
-        back_channel: false,
-    };
+    let store = DelegatingStore::new(false);
     let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     login_with(&op, &mut b).await;
@@ -945,10 +976,7 @@ async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_toke
 
     // Back-channel logout without a shared record of used tokens: this
     // process remembers them.
-    let store = DelegatingStore {
-        inner: auth0_leptos::server::MemoryStore::new(),
-        back_channel: true,
-    };
+    let store = DelegatingStore::new(true);
     let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     login_with(&op, &mut b).await;
@@ -959,4 +987,75 @@ async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_toke
     let r = post_logout_token(&mut b, &token).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}
+
+/// Logout while the store is down must not look successful: the record and
+/// the refresh token would survive and a copied cookie would keep working.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn logout_during_a_redis_outage_fails_visibly_and_completes_when_retried() {
+    let redis = support::RedisServer::start();
+    let store = auth0_leptos::server::RedisStore::connect(&redis.url)
+        .await
+        .unwrap();
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    let copied = b.jar["__session"].clone();
+
+    redis.pause();
+    let r = b.get("/auth/logout").await;
+    redis.resume();
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(
+        r.body,
+        "The session store is unavailable: you are not logged out yet. Please try again."
+    );
+    assert!(r.location().is_empty(), "no redirect to the provider");
+    assert!(
+        r.set_cookie("__session").is_none(),
+        "the cookie is kept so a retry can finish the logout"
+    );
+    assert_eq!(b.jar["__session"], copied);
+    assert!(op.0.revoked.lock().unwrap().is_empty());
+
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert!(r.location().starts_with(&op.url()), "{}", r.location());
+    assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
+    assert_eq!(*op.0.revoked.lock().unwrap(), ["rt-1"]);
+
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let left: Vec<String> = redis::cmd("KEYS")
+        .arg("auth0:sess:*")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "the record is gone: {left:?}");
+    b.jar.insert("__session".into(), copied);
+    assert_eq!(b.get("/").await.body, "anonymous", "the old cookie is dead");
+}
+
+#[tokio::test]
+async fn logout_whose_delete_fails_keeps_the_cookie_and_says_so() {
+    let op = Op::start().await;
+    let store = Arc::new(DelegatingStore::new(true));
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+
+    store.failing_delete.store(true, Ordering::SeqCst);
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(store.inner.len(), 1);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    store.failing_delete.store(false, Ordering::SeqCst);
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
+    assert!(store.inner.is_empty());
 }

@@ -259,6 +259,10 @@ pub enum RouteError {
     LogoutTokenReplayed,
     /// 503 `session_store_unavailable`.
     SessionStoreUnavailable,
+    /// 503 `logout_failed_store_unavailable`: `/auth/logout` could not
+    /// delete the session from the store (or could not load it). The cookie
+    /// is kept so that a retry can finish the logout; nothing is redirected.
+    LogoutFailedStoreUnavailable,
     /// 500 (or what `on_callback` decides): the callback failed.
     Callback(CallbackError),
 }
@@ -273,7 +277,9 @@ impl RouteError {
             | Self::InvalidLogoutToken(_)
             | Self::LogoutTokenWithoutJti
             | Self::LogoutTokenReplayed => StatusCode::BAD_REQUEST,
-            Self::SessionStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SessionStoreUnavailable | Self::LogoutFailedStoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -294,6 +300,7 @@ impl RouteError {
             Self::LogoutTokenWithoutJti => "logout_token_without_jti",
             Self::LogoutTokenReplayed => "logout_token_replayed",
             Self::SessionStoreUnavailable => "session_store_unavailable",
+            Self::LogoutFailedStoreUnavailable => "logout_failed_store_unavailable",
             Self::Callback(e) => e.code(),
         }
     }
@@ -328,6 +335,9 @@ impl fmt::Display for RouteError {
             Self::LogoutTokenWithoutJti => f.write_str("logout token has no jti"),
             Self::LogoutTokenReplayed => f.write_str("The logout token was already used."),
             Self::SessionStoreUnavailable => f.write_str("The session store is unavailable."),
+            Self::LogoutFailedStoreUnavailable => f.write_str(
+                "The session store is unavailable: you are not logged out yet. Please try again.",
+            ),
             Self::Callback(e) => {
                 e.fmt(f)?;
                 if let Some(cause) = e.cause() {
