@@ -618,6 +618,33 @@ fn logout_claims(op: &Op, jti: &str) -> Value {
            "sub": "auth0|hostile", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}})
 }
 
+/// Signs a logout token with the `typ` providers send (`logout+jwt`).
+fn sign_logout(claims: &Value, pem: &str, kid: Option<&str>) -> String {
+    sign_typed(claims, pem, kid, Some("logout+jwt"))
+}
+
+fn sign_typed(claims: &Value, pem: &str, kid: Option<&str>, typ: Option<&str>) -> String {
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = kid.map(str::to_owned);
+    h.typ = typ.map(str::to_owned);
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Logs in with an ID token whose claims `edit` changed.
+async fn login_with_claims(op: &Op, b: &mut Browser, edit: impl FnOnce(&mut Value)) {
+    let (state, nonce) = start_login(b).await;
+    let mut c = op.claims(&nonce);
+    edit(&mut c);
+    let t = sign_rs256(&c, KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    assert_eq!(callback(b, &state).await.status, StatusCode::FOUND);
+}
+
 async fn login_with(op: &Op, b: &mut Browser) -> TestResponse {
     let (state, nonce) = start_login(b).await;
     let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
@@ -711,7 +738,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j1");
                 c.as_object_mut().unwrap().remove("events");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -719,7 +746,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j2");
                 c["nonce"] = json!("n");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -729,7 +756,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
                 let o = c.as_object_mut().unwrap();
                 o.remove("sid");
                 o.remove("sub");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -737,7 +764,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j4");
                 c["aud"] = json!("other");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -745,7 +772,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j5");
                 c["iss"] = json!("http://evil.test/");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -753,19 +780,19 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j6");
                 c["exp"] = json!(now() - 600);
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
             "a forged signature",
-            Box::new(|op| sign_rs256(&logout_claims(op, "j7"), KEY2, Some("k1"))),
+            Box::new(|op| sign_logout(&logout_claims(op, "j7"), KEY2, Some("k1"))),
         ),
         (
             "no jti",
             Box::new(|op| {
                 let mut c = logout_claims(op, "j8");
                 c.as_object_mut().unwrap().remove("jti");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
     ];
@@ -775,7 +802,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
         assert_eq!(store.len(), 1, "{name}: the session survives");
     }
 
-    let good = sign_rs256(&logout_claims(&op, "j-ok"), KEY1, Some("k1"));
+    let good = sign_logout(&logout_claims(&op, "j-ok"), KEY1, Some("k1"));
     let r = post_logout_token(&mut b, &good).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(store.is_empty());
@@ -831,7 +858,7 @@ async fn a_backchannel_logout_refused_during_a_redis_outage_succeeds_when_retrie
     let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
-    let token = sign_rs256(&logout_claims(&op, "j-outage"), KEY1, Some("k1"));
+    let token = sign_logout(&logout_claims(&op, "j-outage"), KEY1, Some("k1"));
 
     redis.pause();
     let r = post_logout_token(&mut b, &token).await;
@@ -878,7 +905,7 @@ async fn a_logout_token_replayed_to_another_instance_is_refused() {
     let mut on_one = Browser::new(app(&one));
     let mut on_two = Browser::new(app(&two));
     assert_eq!(login_with(&op, &mut on_one).await.status, StatusCode::FOUND);
-    let token = sign_rs256(&logout_claims(&op, "j-shared"), KEY1, Some("k1"));
+    let token = sign_logout(&logout_claims(&op, "j-shared"), KEY1, Some("k1"));
     let r = post_logout_token(&mut on_one, &token).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(on_one.get("/").await.body, "anonymous");
@@ -965,7 +992,7 @@ async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_toke
     let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
     let mut b = Browser::new(app(&auth0));
     login_with(&op, &mut b).await;
-    let token = sign_rs256(&logout_claims(&op, "j-default"), KEY1, Some("k1"));
+    let token = sign_logout(&logout_claims(&op, "j-default"), KEY1, Some("k1"));
     let r = post_logout_token(&mut b, &token).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
@@ -1058,4 +1085,97 @@ async fn logout_whose_delete_fails_keeps_the_cookie_and_says_so() {
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
     assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
     assert!(store.inner.is_empty());
+}
+
+#[tokio::test]
+async fn the_logout_token_type_header_is_checked() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    for (n, typ) in ["JWT", "at+jwt", "jwt+logout", "", "application/jwt"]
+        .into_iter()
+        .enumerate()
+    {
+        let t = sign_typed(
+            &logout_claims(&op, &format!("bad-typ-{n}")),
+            KEY1,
+            Some("k1"),
+            Some(typ),
+        );
+        let r = post_logout_token(&mut b, &t).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "typ {typ:?}: {}", r.body);
+        assert_eq!(r.body, "logout token type (typ) is not logout+jwt");
+        assert_eq!(store.len(), 1, "typ {typ:?}: the session survives");
+    }
+    for (n, typ) in [
+        None,
+        Some("logout+jwt"),
+        Some("application/logout+jwt"),
+        Some("Logout+JWT"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        login_with(&op, &mut b).await;
+        let t = sign_typed(
+            &logout_claims(&op, &format!("good-typ-{n}")),
+            KEY1,
+            Some("k1"),
+            typ,
+        );
+        let r = post_logout_token(&mut b, &t).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "typ {typ:?}: {}", r.body);
+        assert!(store.is_empty(), "typ {typ:?}");
+    }
+}
+
+#[tokio::test]
+async fn logout_tokens_issued_long_ago_are_refused() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    // Still unexpired, but issued an hour ago (beyond 10 minutes + leeway).
+    let mut c = logout_claims(&op, "j-old");
+    c["iat"] = json!(now() - 3600);
+    let r = post_logout_token(&mut b, &sign_logout(&c, KEY1, Some("k1"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body, "logout token was issued too long ago (iat)");
+    assert_eq!(store.len(), 1);
+    // Nine minutes is young enough.
+    let mut c = logout_claims(&op, "j-recent");
+    c["iat"] = json!(now() - 540);
+    let r = post_logout_token(&mut b, &sign_logout(&c, KEY1, Some("k1"))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(store.is_empty());
+}
+
+/// A token with `sid` and `sub` ends that provider session, and the user's
+/// sessions that have no `sid` recorded (only `sub` can name those); the
+/// user's sessions in other provider sessions stay.
+#[tokio::test]
+async fn a_session_without_sid_is_ended_by_the_sub_of_a_token_with_both() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut no_sid = Browser::new(app(&auth0));
+    let mut other_sid = Browser::new(app(&auth0));
+    let mut this_sid = Browser::new(app(&auth0));
+    login_with_claims(&op, &mut no_sid, |c| {
+        c.as_object_mut().unwrap().remove("sid");
+    })
+    .await;
+    login_with_claims(&op, &mut other_sid, |c| c["sid"] = json!("sid-2")).await;
+    login_with(&op, &mut this_sid).await;
+    assert_eq!(store.len(), 3);
+    let t = sign_logout(&logout_claims(&op, "j-both"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut this_sid, &t).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(this_sid.get("/").await.body, "anonymous");
+    assert_eq!(no_sid.get("/").await.body, "anonymous", "matched by sub");
+    assert_eq!(other_sid.get("/").await.body, "Welcome, Hostile User");
+    assert_eq!(store.len(), 1);
 }

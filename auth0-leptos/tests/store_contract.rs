@@ -122,6 +122,34 @@ async fn contract(store: &dyn SessionStore) {
         .unwrap()
         .await
         .unwrap();
+
+    // A session without a recorded sid can only be named by sub: a token
+    // with sid and sub ends it, and the user's sessions in that provider
+    // session, but not those in another one.
+    let mut no_sid = session("u3", "");
+    no_sid.internal.sid.clear();
+    store.set("n1", &no_sid, HOUR).await.unwrap();
+    store.set("n2", &session("u3", "s5"), HOUR).await.unwrap();
+    store.set("n3", &session("u3", "s6"), HOUR).await.unwrap();
+    store.set("n4", &session("u4", "s5"), HOUR).await.unwrap();
+    store
+        .delete_by_logout_token(&by(Some("s5"), Some("u3")))
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(store.get("n1").await.unwrap().is_none(), "matched by sub");
+    assert!(store.get("n2").await.unwrap().is_none(), "sid and sub");
+    assert!(store.get("n3").await.unwrap().is_some(), "another sid");
+    assert!(store.get("n4").await.unwrap().is_some(), "another sub");
+    // A token with sid only never reaches a session without sid.
+    store.set("n1", &no_sid, HOUR).await.unwrap();
+    store
+        .delete_by_logout_token(&by(Some("s6"), None))
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(store.get("n3").await.unwrap().is_none());
+    assert!(store.get("n1").await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -172,6 +200,80 @@ mod redis {
             .await
             .unwrap();
         assert!((1..=120).contains(&left), "ttl {left}");
+    }
+
+    /// The `sid:` / `sub:` index sets lose a session's id when it is
+    /// deleted (by logout or back-channel logout), so repeated logins and
+    /// logouts leave nothing behind; they keep their TTL meanwhile.
+    #[tokio::test]
+    async fn redis_index_sets_do_not_grow_with_logins_and_logouts() {
+        let server = RedisServer::start();
+        let store = RedisStore::connect(&server.url).await.unwrap();
+        let client = redis::Client::open(server.url.as_str()).unwrap();
+        let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let conn = raw.clone();
+        let card = |key: &'static str| {
+            let mut raw = conn.clone();
+            async move {
+                redis::cmd("SCARD")
+                    .arg(key)
+                    .query_async::<i64>(&mut raw)
+                    .await
+                    .unwrap()
+            }
+        };
+        for n in 0..20 {
+            let id = format!("id{n}");
+            store
+                .set(&id, &super::session("u1", "s1"), hour)
+                .await
+                .unwrap();
+            store.delete(&id).await.unwrap();
+        }
+        assert_eq!(card("auth0:sub:u1").await, 0);
+        assert_eq!(card("auth0:sid:s1").await, 0);
+
+        // Back-channel logout by sid removes the id from the sub index too.
+        store
+            .set("a", &super::session("u1", "s1"), hour)
+            .await
+            .unwrap();
+        store
+            .set("b", &super::session("u1", "s2"), hour)
+            .await
+            .unwrap();
+        let ttl: i64 = redis::cmd("TTL")
+            .arg("auth0:sub:u1")
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        assert!(
+            (3500..=3600).contains(&ttl),
+            "the index keeps its TTL: {ttl}"
+        );
+        store
+            .delete_by_logout_token(&auth0_leptos::server::LogoutToken {
+                sid: Some("s1".into()),
+                sub: None,
+            })
+            .unwrap()
+            .await
+            .unwrap();
+        assert_eq!(card("auth0:sid:s1").await, 0);
+        assert_eq!(card("auth0:sub:u1").await, 1);
+        let ttl: i64 = redis::cmd("TTL")
+            .arg("auth0:sub:u1")
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        assert!(
+            (3500..=3600).contains(&ttl),
+            "the index keeps its TTL: {ttl}"
+        );
+        store.delete("b").await.unwrap();
+        assert_eq!(card("auth0:sub:u1").await, 0);
+        assert_eq!(card("auth0:sid:s2").await, 0);
     }
 
     #[tokio::test]

@@ -135,6 +135,12 @@ pub enum TokenFault {
     LogoutTokenWithNonce,
     /// A logout token with neither `sid` nor `sub`.
     NoSidOrSub,
+    /// A logout token whose `typ` header is present and is not
+    /// `logout+jwt` (or `application/logout+jwt`).
+    WrongType,
+    /// A logout token issued (`iat`) longer ago than the SDK accepts
+    /// (10 minutes, plus the clock leeway).
+    IssuedTooLongAgo,
     /// Any other defect.
     Invalid,
 }
@@ -196,6 +202,8 @@ impl fmt::Display for TokenValidationError {
             TokenFault::NoLogoutEvent => write!(f, "{what} has no back-channel logout event"),
             TokenFault::LogoutTokenWithNonce => write!(f, "{what} must not have a nonce"),
             TokenFault::NoSidOrSub => write!(f, "{what} has neither sid nor sub"),
+            TokenFault::WrongType => write!(f, "{what} type (typ) is not logout+jwt"),
+            TokenFault::IssuedTooLongAgo => write!(f, "{what} was issued too long ago (iat)"),
             TokenFault::Invalid => write!(f, "{what} is invalid"),
         }
     }

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::server::error::RouteError;
 use crate::server::handle::Auth0Session;
+use crate::server::oidc::id_token::{LEEWAY, LOGOUT_TOKEN_MAX_AGE};
 use crate::server::session::{LogoutToken, StoreError};
 use crate::server::time::now;
 
@@ -56,12 +57,15 @@ async fn end_sessions(session: &Auth0Session, body: &[u8]) -> Result<(), RouteEr
         .await
         .map_err(RouteError::InvalidLogoutToken)?;
     let now = now();
-    let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
-    let until = claims
-        .get("exp")
-        .and_then(Value::as_i64)
-        .unwrap_or(iat + 600)
-        .max(now + 60);
+    // The token is accepted until its `exp` and until LOGOUT_TOKEN_MAX_AGE
+    // after its `iat` (each with the leeway): its record must last as long.
+    let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(now);
+    let leeway = LEEWAY as i64;
+    let mut until = iat + LOGOUT_TOKEN_MAX_AGE + leeway;
+    if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+        until = until.min(exp + leeway);
+    }
+    let until = until.max(now + 60);
     let jti = claims
         .get("jti")
         .and_then(Value::as_str)

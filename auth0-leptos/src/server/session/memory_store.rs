@@ -197,19 +197,22 @@ impl SessionStore for MemoryStore {
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         Some(Box::pin(async move {
             let mut s = self.lock();
-            let mut ids: HashSet<String> = HashSet::new();
-            if let Some(sid) = &token.sid {
-                ids.extend(s.by_sid.get(sid).cloned().unwrap_or_default());
-            }
-            if let Some(sub) = &token.sub {
-                let for_sub = s.by_sub.get(sub).cloned().unwrap_or_default();
-                if token.sid.is_some() {
-                    // Both given: the sessions of that user in that provider session.
-                    ids.retain(|id| for_sub.contains(id));
-                } else {
-                    ids.extend(for_sub);
-                }
-            }
+            // Candidates from an index, then the rule on each record.
+            let index = match (&token.sid, &token.sub) {
+                (_, Some(sub)) => s.by_sub.get(sub),
+                (Some(sid), None) => s.by_sid.get(sid),
+                (None, None) => None,
+            };
+            let ids: Vec<String> = index
+                .into_iter()
+                .flatten()
+                .filter(|id| {
+                    s.sessions
+                        .get(*id)
+                        .is_some_and(|r| token.matches(&r.data.internal.sid, &r.data.user.sub))
+                })
+                .cloned()
+                .collect();
             for id in ids {
                 s.remove(&id);
             }

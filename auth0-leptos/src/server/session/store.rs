@@ -85,6 +85,27 @@ pub struct LogoutToken {
     pub sub: Option<String>,
 }
 
+impl LogoutToken {
+    /// Whether this token ends a session of user `session_sub` in provider
+    /// session `session_sid` (empty when none was recorded): with `sid`
+    /// only, the sessions of that provider session; with `sub` only, every
+    /// session of that user; with both, that user's sessions in that
+    /// provider session and that user's sessions without a recorded `sid`
+    /// (only `sub` can name those).
+    pub fn matches(&self, session_sid: &str, session_sub: &str) -> bool {
+        match (&self.sid, &self.sub) {
+            (Some(sid), None) => !sid.is_empty() && session_sid == sid,
+            (None, Some(sub)) => !sub.is_empty() && session_sub == sub,
+            (Some(sid), Some(sub)) => {
+                !sub.is_empty()
+                    && session_sub == sub
+                    && (session_sid.is_empty() || session_sid == sid)
+            }
+            (None, None) => false,
+        }
+    }
+}
+
 /// Where stateful sessions live. Implement it for any database; the
 /// in-memory [`MemoryStore`](crate::server::MemoryStore) and (feature `redis`) `RedisStore` ship with
 /// the crate.
@@ -119,11 +140,11 @@ pub trait SessionStore: Send + Sync + 'static {
         false
     }
 
-    /// Deletes the sessions a verified logout token names: with `sid`, the
-    /// sessions of that provider session (of that user too, when `sub` is
-    /// also given); with `sub`, every session of that user that has no `sid`
-    /// recorded (only `sub` can match those), and with `sub` alone every
-    /// session of that user. Deleting what is already gone is not an error.
+    /// Deletes the sessions a verified logout token names (see
+    /// [`LogoutToken::matches`]): with `sid`, the sessions of that provider
+    /// session (of that user, when `sub` is also given, plus that user's
+    /// sessions that have no `sid` recorded); with `sub` alone, every session
+    /// of that user. Deleting what is already gone is not an error.
     /// `None` when the store does not support back-channel logout.
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         let _ = token;
