@@ -1179,3 +1179,46 @@ async fn a_session_without_sid_is_ended_by_the_sub_of_a_token_with_both() {
     assert_eq!(other_sid.get("/").await.body, "Welcome, Hostile User");
     assert_eq!(store.len(), 1);
 }
+
+/// With the base URL inferred, `X-Forwarded-*` is a client's word unless a
+/// proxy the app trusts set it: ignored by default, and with `trust_proxy`
+/// only the value the nearest proxy appended (the last) counts.
+#[tokio::test]
+async fn forwarded_headers_count_only_from_a_trusted_proxy_and_only_their_last_value() {
+    let op = Op::start().await;
+    let inferred = || {
+        Auth0Config::builder()
+            .domain(op.url())
+            .client_id(CLIENT)
+            .client_secret("hostile-secret")
+            .secret(SECRET)
+            .allow_insecure_requests(true)
+            .production(false)
+    };
+    let redirect_uri = |r: &TestResponse| {
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        query(r.location())["redirect_uri"].clone()
+    };
+
+    let auth0 = Auth0::new(inferred().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.headers = vec![
+        ("x-forwarded-host".into(), "evil.test".into()),
+        ("x-forwarded-proto".into(), "https".into()),
+    ];
+    assert_eq!(
+        redirect_uri(&b.get("/auth/login").await),
+        "http://127.0.0.1:3000/auth/callback",
+        "off: the Host header decides"
+    );
+
+    let auth0 = Auth0::new(inferred().trust_proxy(true).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.headers = vec![
+        ("x-forwarded-host".into(), "evil.test, app.test".into()),
+        ("x-forwarded-proto".into(), "http, https".into()),
+    ];
+    let r = b.get("/auth/login").await;
+    assert_eq!(redirect_uri(&r), "https://app.test/auth/callback");
+    assert!(r.set_cookies()[0].contains("Secure"));
+}
