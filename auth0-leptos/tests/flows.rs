@@ -599,6 +599,8 @@ async fn inferred_base_url_and_allow_list() {
             .secret(SECRET)
             .allow_insecure_requests(true)
             .production(false)
+            // The tests stand in for a proxy that sets X-Forwarded-*.
+            .trust_proxy(true)
     };
     let (mut b, _) = browser(builder());
     b.headers

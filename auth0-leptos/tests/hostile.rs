@@ -40,6 +40,8 @@ struct OpState {
     discovery_issuer: Mutex<Option<String>>,
     userinfo: Mutex<Value>,
     userinfo_calls: AtomicUsize,
+    /// Tokens sent to `/oauth/revoke`.
+    revoked: Mutex<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -64,12 +66,14 @@ impl Op {
             discovery_issuer: Mutex::new(None),
             userinfo: Mutex::new(json!({})),
             userinfo_calls: AtomicUsize::new(0),
+            revoked: Mutex::new(Vec::new()),
         }));
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/.well-known/jwks.json", get(jwks))
             .route("/oauth/token", post(token))
             .route("/userinfo", get(userinfo))
+            .route("/oauth/revoke", post(revoke))
             .with_state(op.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         op
@@ -133,6 +137,17 @@ async fn userinfo(State(op): State<Op>, headers: HeaderMap) -> Response {
 async fn jwks(State(op): State<Op>) -> Json<Value> {
     op.0.jwks_fetches.fetch_add(1, Ordering::SeqCst);
     Json(op.0.jwks.lock().unwrap().clone())
+}
+
+async fn revoke(
+    State(op): State<Op>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> StatusCode {
+    op.0.revoked
+        .lock()
+        .unwrap()
+        .push(form.get("token").cloned().unwrap_or_default());
+    StatusCode::OK
 }
 
 async fn token(
@@ -658,6 +673,33 @@ fn logout_claims(op: &Op, jti: &str) -> Value {
            "sub": "auth0|hostile", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}})
 }
 
+/// Signs a logout token with the `typ` providers send (`logout+jwt`).
+fn sign_logout(claims: &Value, pem: &str, kid: Option<&str>) -> String {
+    sign_typed(claims, pem, kid, Some("logout+jwt"))
+}
+
+fn sign_typed(claims: &Value, pem: &str, kid: Option<&str>, typ: Option<&str>) -> String {
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = kid.map(str::to_owned);
+    h.typ = typ.map(str::to_owned);
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Logs in with an ID token whose claims `edit` changed.
+async fn login_with_claims(op: &Op, b: &mut Browser, edit: impl FnOnce(&mut Value)) {
+    let (state, nonce) = start_login(b).await;
+    let mut c = op.claims(&nonce);
+    edit(&mut c);
+    let t = sign_rs256(&c, KEY1, Some("k1"));
+    op.on_token(move |_| tokens_with(t.clone()));
+    assert_eq!(callback(b, &state).await.status, StatusCode::FOUND);
+}
+
 async fn login_with(op: &Op, b: &mut Browser) -> TestResponse {
     let (state, nonce) = start_login(b).await;
     let t = sign_rs256(&op.claims(&nonce), KEY1, Some("k1"));
@@ -751,7 +793,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j1");
                 c.as_object_mut().unwrap().remove("events");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -759,7 +801,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j2");
                 c["nonce"] = json!("n");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -769,7 +811,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
                 let o = c.as_object_mut().unwrap();
                 o.remove("sid");
                 o.remove("sub");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -777,7 +819,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j4");
                 c["aud"] = json!("other");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -785,7 +827,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j5");
                 c["iss"] = json!("http://evil.test/");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
@@ -793,19 +835,19 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
             Box::new(|op| {
                 let mut c = logout_claims(op, "j6");
                 c["exp"] = json!(now() - 600);
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
         (
             "a forged signature",
-            Box::new(|op| sign_rs256(&logout_claims(op, "j7"), KEY2, Some("k1"))),
+            Box::new(|op| sign_logout(&logout_claims(op, "j7"), KEY2, Some("k1"))),
         ),
         (
             "no jti",
             Box::new(|op| {
                 let mut c = logout_claims(op, "j8");
                 c.as_object_mut().unwrap().remove("jti");
-                sign_rs256(&c, KEY1, Some("k1"))
+                sign_logout(&c, KEY1, Some("k1"))
             }),
         ),
     ];
@@ -815,7 +857,7 @@ async fn backchannel_logout_verifies_the_token_then_ends_the_session() {
         assert_eq!(store.len(), 1, "{name}: the session survives");
     }
 
-    let good = sign_rs256(&logout_claims(&op, "j-ok"), KEY1, Some("k1"));
+    let good = sign_logout(&logout_claims(&op, "j-ok"), KEY1, Some("k1"));
     let r = post_logout_token(&mut b, &good).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(store.is_empty());
@@ -1196,7 +1238,7 @@ async fn hs256_id_tokens_verify_with_the_client_secret_only_when_configured() {
 
 /// Logs in with `config` through `login_path`, the provider answering with
 /// an ID token whose claims get `extra`; returns the callback's response.
-async fn login_with_claims(
+async fn login_at_with_claims(
     op: &Op,
     b: &mut Browser,
     login_path: &str,
@@ -1227,7 +1269,7 @@ async fn the_id_token_must_be_for_the_requested_organization() {
     // Another organization's token: refused, no session.
     let mut b = Browser::new(app(&auth0));
     let (r, q) =
-        login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_other"})).await;
+        login_at_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_other"})).await;
     assert_eq!(q["organization"], "org_abc");
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
     assert!(r.body.contains("invalid_id_token"), "{}", r.body);
@@ -1237,19 +1279,20 @@ async fn the_id_token_must_be_for_the_requested_organization() {
 
     // No organization claim at all: refused.
     let mut b = Browser::new(app(&auth0));
-    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({})).await;
+    let (r, _) = login_at_with_claims(&op, &mut b, "/auth/login", json!({})).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
     assert_eq!(b.get("/").await.body, "anonymous");
 
     // The requested organization: a session.
     let mut b = Browser::new(app(&auth0));
-    let (r, _) = login_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_abc"})).await;
+    let (r, _) =
+        login_at_with_claims(&op, &mut b, "/auth/login", json!({"org_id": "org_abc"})).await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
 
     // A query cannot replace the configured organization.
     let mut b = Browser::new(app(&auth0));
-    let (r, q) = login_with_claims(
+    let (r, q) = login_at_with_claims(
         &op,
         &mut b,
         "/auth/login?organization=org_other",
@@ -1265,7 +1308,7 @@ async fn an_organization_asked_for_by_name_matches_org_name_in_any_case() {
     let op = Op::start().await;
     let auth0 = Auth0::new(op.config().build().unwrap());
     let mut b = Browser::new(app(&auth0));
-    let (r, q) = login_with_claims(
+    let (r, q) = login_at_with_claims(
         &op,
         &mut b,
         "/auth/login?organization=Acme",
@@ -1276,7 +1319,7 @@ async fn an_organization_asked_for_by_name_matches_org_name_in_any_case() {
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
 
     let mut b = Browser::new(app(&auth0));
-    let (r, _) = login_with_claims(
+    let (r, _) = login_at_with_claims(
         &op,
         &mut b,
         "/auth/login?organization=Acme",
@@ -1305,7 +1348,7 @@ async fn a_query_cannot_weaken_configured_max_age_or_prompt() {
     assert_eq!(q["max_age"], "60");
     assert_eq!(q["prompt"], "login");
     // The callback enforces the configured max_age too: an old auth_time is refused.
-    let (r, _) = login_with_claims(
+    let (r, _) = login_at_with_claims(
         &op,
         &mut b,
         "/auth/login?max_age=99999",
@@ -1337,16 +1380,16 @@ async fn a_huge_max_age_and_auth_time_neither_overflow_nor_fail_the_request() {
     let mut b = Browser::new(app(&auth0));
     let huge = "/auth/login?max_age=18446744073709551615";
     // A huge max_age allows any age: an hour-old authentication logs in.
-    let (r, q) = login_with_claims(&op, &mut b, huge, json!({"auth_time": now() - 3600})).await;
+    let (r, q) = login_at_with_claims(&op, &mut b, huge, json!({"auth_time": now() - 3600})).await;
     assert_eq!(q["max_age"], "18446744073709551615");
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
     // An auth_time at the end of time does not overflow either.
     let mut b = Browser::new(app(&auth0));
-    let (r, _) = login_with_claims(&op, &mut b, huge, json!({"auth_time": i64::MAX})).await;
+    let (r, _) = login_at_with_claims(&op, &mut b, huge, json!({"auth_time": i64::MAX})).await;
     assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
     // A max_age of zero with an old auth_time is refused as before.
     let mut b = Browser::new(app(&auth0));
-    let (r, _) = login_with_claims(
+    let (r, _) = login_at_with_claims(
         &op,
         &mut b,
         "/auth/login?max_age=0",
@@ -1405,4 +1448,383 @@ async fn a_host_prefixed_session_cookie_is_secure_at_the_root_without_domain() {
     assert!(c.contains("; Secure"), "{c}");
     assert!(!c.to_ascii_lowercase().contains("domain="), "{c}");
     assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}
+
+/// The provider retries a back-channel logout that failed with a 503: the
+/// retry of the very same token must end the session, and only then is the
+/// token used up.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_backchannel_logout_refused_during_a_redis_outage_succeeds_when_retried() {
+    let redis = support::RedisServer::start();
+    let store = auth0_leptos::server::RedisStore::connect(&redis.url)
+        .await
+        .unwrap();
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    let token = sign_logout(&logout_claims(&op, "j-outage"), KEY1, Some("k1"));
+
+    redis.pause();
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    redis.resume();
+    assert_eq!(
+        b.get("/").await.body,
+        "Welcome, Hostile User",
+        "the outage kept the session"
+    );
+
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "the provider's retry of the same token: {}",
+        r.body
+    );
+    assert_eq!(b.get("/").await.body, "anonymous", "the session is gone");
+
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+}
+
+/// Instances sharing one Redis share the record of used logout tokens: a
+/// token replayed to another instance is refused and ends nothing.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_logout_token_replayed_to_another_instance_is_refused() {
+    let redis = support::RedisServer::start();
+    let op = Op::start().await;
+    let instance = |store| Auth0::new(op.config().session_store(store).build().unwrap());
+    let one = instance(
+        auth0_leptos::server::RedisStore::connect(&redis.url)
+            .await
+            .unwrap(),
+    );
+    let two = instance(
+        auth0_leptos::server::RedisStore::connect(&redis.url)
+            .await
+            .unwrap(),
+    );
+    let mut on_one = Browser::new(app(&one));
+    let mut on_two = Browser::new(app(&two));
+    assert_eq!(login_with(&op, &mut on_one).await.status, StatusCode::FOUND);
+    let token = sign_logout(&logout_claims(&op, "j-shared"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut on_one, &token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(on_one.get("/").await.body, "anonymous");
+
+    // The user logs in again; the old token, replayed to the other instance,
+    // must not end the new session.
+    assert_eq!(login_with(&op, &mut on_one).await.status, StatusCode::FOUND);
+    let r = post_logout_token(&mut on_two, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+    assert_eq!(on_one.get("/").await.body, "Welcome, Hostile User");
+}
+
+/// A store of the app's own that keeps the trait's defaults.
+struct DelegatingStore {
+    inner: auth0_leptos::server::MemoryStore,
+    back_channel: bool,
+    /// Deletes fail while set.
+    failing_delete: std::sync::atomic::AtomicBool,
+}
+
+impl DelegatingStore {
+    fn new(back_channel: bool) -> Self {
+        Self {
+            inner: auth0_leptos::server::MemoryStore::new(),
+            back_channel,
+            failing_delete: Default::default(),
+        }
+    }
+}
+
+impl auth0_leptos::server::SessionStore for DelegatingStore {
+    fn get<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> auth0_leptos::server::StoreFuture<'a, Option<SessionData>> {
+        self.inner.get(id)
+    }
+    fn set<'a>(
+        &'a self,
+        id: &'a str,
+        data: &'a SessionData,
+        ttl: Duration,
+    ) -> auth0_leptos::server::StoreFuture<'a, ()> {
+        self.inner.set(id, data, ttl)
+    }
+    fn update<'a>(
+        &'a self,
+        id: &'a str,
+        data: &'a SessionData,
+        ttl: Duration,
+    ) -> auth0_leptos::server::StoreFuture<'a, bool> {
+        self.inner.update(id, data, ttl)
+    }
+    fn delete<'a>(&'a self, id: &'a str) -> auth0_leptos::server::StoreFuture<'a, ()> {
+        if self.failing_delete.load(Ordering::SeqCst) {
+            return Box::pin(async {
+                Err(auth0_leptos::server::StoreError::unavailable(
+                    "delete failed",
+                ))
+            });
+        }
+        self.inner.delete(id)
+    }
+    fn supports_back_channel_logout(&self) -> bool {
+        self.back_channel
+    }
+    fn delete_by_logout_token<'a>(
+        &'a self,
+        token: &'a auth0_leptos::server::LogoutToken,
+    ) -> Option<auth0_leptos::server::StoreFuture<'a, ()>> {
+        if self.back_channel {
+            self.inner.delete_by_logout_token(token)
+        } else {
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn stores_keeping_the_defaults_refuse_back_channel_logout_or_remember_tokens_in_process() {
+    let op = Op::start().await;
+    let store = DelegatingStore::new(false);
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    let token = sign_logout(&logout_claims(&op, "j-default"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        r.body,
+        "Back-channel logout is not supported by the session data store."
+    );
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    // Back-channel logout without a shared record of used tokens: this
+    // process remembers them.
+    let store = DelegatingStore::new(true);
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "anonymous");
+    login_with(&op, &mut b).await;
+    let r = post_logout_token(&mut b, &token).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+}
+
+/// Logout while the store is down must not look successful: the record and
+/// the refresh token would survive and a copied cookie would keep working.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn logout_during_a_redis_outage_fails_visibly_and_completes_when_retried() {
+    let redis = support::RedisServer::start();
+    let store = auth0_leptos::server::RedisStore::connect(&redis.url)
+        .await
+        .unwrap();
+    let op = Op::start().await;
+    let auth0 = Auth0::new(op.config().session_store(store).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+    let copied = b.jar["__session"].clone();
+
+    redis.pause();
+    let r = b.get("/auth/logout").await;
+    redis.resume();
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(
+        r.body,
+        "The session store is unavailable: you are not logged out yet. Please try again."
+    );
+    assert!(r.location().is_empty(), "no redirect to the provider");
+    assert!(
+        r.set_cookie("__session").is_none(),
+        "the cookie is kept so a retry can finish the logout"
+    );
+    assert_eq!(b.jar["__session"], copied);
+    assert!(op.0.revoked.lock().unwrap().is_empty());
+
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert!(r.location().starts_with(&op.url()), "{}", r.location());
+    assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
+    assert_eq!(*op.0.revoked.lock().unwrap(), ["rt-1"]);
+
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let left: Vec<String> = redis::cmd("KEYS")
+        .arg("auth0:sess:*")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "the record is gone: {left:?}");
+    b.jar.insert("__session".into(), copied);
+    assert_eq!(b.get("/").await.body, "anonymous", "the old cookie is dead");
+}
+
+#[tokio::test]
+async fn logout_whose_delete_fails_keeps_the_cookie_and_says_so() {
+    let op = Op::start().await;
+    let store = Arc::new(DelegatingStore::new(true));
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    assert_eq!(login_with(&op, &mut b).await.status, StatusCode::FOUND);
+
+    store.failing_delete.store(true, Ordering::SeqCst);
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.set_cookie("__session").is_none());
+    assert_eq!(store.inner.len(), 1);
+    assert_eq!(b.get("/").await.body, "Welcome, Hostile User");
+
+    store.failing_delete.store(false, Ordering::SeqCst);
+    let r = b.get("/auth/logout").await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert!(r.set_cookie("__session").unwrap().contains("Max-Age=0"));
+    assert!(store.inner.is_empty());
+}
+
+#[tokio::test]
+async fn the_logout_token_type_header_is_checked() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    for (n, typ) in ["JWT", "at+jwt", "jwt+logout", "", "application/jwt"]
+        .into_iter()
+        .enumerate()
+    {
+        let t = sign_typed(
+            &logout_claims(&op, &format!("bad-typ-{n}")),
+            KEY1,
+            Some("k1"),
+            Some(typ),
+        );
+        let r = post_logout_token(&mut b, &t).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "typ {typ:?}: {}", r.body);
+        assert_eq!(r.body, "logout token type (typ) is not logout+jwt");
+        assert_eq!(store.len(), 1, "typ {typ:?}: the session survives");
+    }
+    for (n, typ) in [
+        None,
+        Some("logout+jwt"),
+        Some("application/logout+jwt"),
+        Some("Logout+JWT"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        login_with(&op, &mut b).await;
+        let t = sign_typed(
+            &logout_claims(&op, &format!("good-typ-{n}")),
+            KEY1,
+            Some("k1"),
+            typ,
+        );
+        let r = post_logout_token(&mut b, &t).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "typ {typ:?}: {}", r.body);
+        assert!(store.is_empty(), "typ {typ:?}");
+    }
+}
+
+#[tokio::test]
+async fn logout_tokens_issued_long_ago_are_refused() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    login_with(&op, &mut b).await;
+    // Still unexpired, but issued an hour ago (beyond 10 minutes + leeway).
+    let mut c = logout_claims(&op, "j-old");
+    c["iat"] = json!(now() - 3600);
+    let r = post_logout_token(&mut b, &sign_logout(&c, KEY1, Some("k1"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body, "logout token was issued too long ago (iat)");
+    assert_eq!(store.len(), 1);
+    // Nine minutes is young enough.
+    let mut c = logout_claims(&op, "j-recent");
+    c["iat"] = json!(now() - 540);
+    let r = post_logout_token(&mut b, &sign_logout(&c, KEY1, Some("k1"))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(store.is_empty());
+}
+
+/// A token with `sid` and `sub` ends that provider session, and the user's
+/// sessions that have no `sid` recorded (only `sub` can name those); the
+/// user's sessions in other provider sessions stay.
+#[tokio::test]
+async fn a_session_without_sid_is_ended_by_the_sub_of_a_token_with_both() {
+    let op = Op::start().await;
+    let store = Arc::new(auth0_leptos::server::MemoryStore::new());
+    let auth0 = Auth0::new(op.config().session_store(store.clone()).build().unwrap());
+    let mut no_sid = Browser::new(app(&auth0));
+    let mut other_sid = Browser::new(app(&auth0));
+    let mut this_sid = Browser::new(app(&auth0));
+    login_with_claims(&op, &mut no_sid, |c| {
+        c.as_object_mut().unwrap().remove("sid");
+    })
+    .await;
+    login_with_claims(&op, &mut other_sid, |c| c["sid"] = json!("sid-2")).await;
+    login_with(&op, &mut this_sid).await;
+    assert_eq!(store.len(), 3);
+    let t = sign_logout(&logout_claims(&op, "j-both"), KEY1, Some("k1"));
+    let r = post_logout_token(&mut this_sid, &t).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(this_sid.get("/").await.body, "anonymous");
+    assert_eq!(no_sid.get("/").await.body, "anonymous", "matched by sub");
+    assert_eq!(other_sid.get("/").await.body, "Welcome, Hostile User");
+    assert_eq!(store.len(), 1);
+}
+
+/// With the base URL inferred, `X-Forwarded-*` is a client's word unless a
+/// proxy the app trusts set it: ignored by default, and with `trust_proxy`
+/// only the value the nearest proxy appended (the last) counts.
+#[tokio::test]
+async fn forwarded_headers_count_only_from_a_trusted_proxy_and_only_their_last_value() {
+    let op = Op::start().await;
+    let inferred = || {
+        Auth0Config::builder()
+            .domain(op.url())
+            .client_id(CLIENT)
+            .client_secret("hostile-secret")
+            .secret(SECRET)
+            .allow_insecure_requests(true)
+            .production(false)
+    };
+    let redirect_uri = |r: &TestResponse| {
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        query(r.location())["redirect_uri"].clone()
+    };
+
+    let auth0 = Auth0::new(inferred().build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.headers = vec![
+        ("x-forwarded-host".into(), "evil.test".into()),
+        ("x-forwarded-proto".into(), "https".into()),
+    ];
+    assert_eq!(
+        redirect_uri(&b.get("/auth/login").await),
+        "http://127.0.0.1:3000/auth/callback",
+        "off: the Host header decides"
+    );
+
+    let auth0 = Auth0::new(inferred().trust_proxy(true).build().unwrap());
+    let mut b = Browser::new(app(&auth0));
+    b.headers = vec![
+        ("x-forwarded-host".into(), "evil.test, app.test".into()),
+        ("x-forwarded-proto".into(), "http, https".into()),
+    ];
+    let r = b.get("/auth/login").await;
+    assert_eq!(redirect_uri(&r), "https://app.test/auth/callback");
+    assert!(r.set_cookies()[0].contains("Secure"));
 }

@@ -141,6 +141,12 @@ pub enum TokenFault {
     LogoutTokenWithNonce,
     /// A logout token with neither `sid` nor `sub`.
     NoSidOrSub,
+    /// A logout token whose `typ` header is present and is not
+    /// `logout+jwt` (or `application/logout+jwt`).
+    WrongType,
+    /// A logout token issued (`iat`) longer ago than the SDK accepts
+    /// (10 minutes, plus the clock leeway).
+    IssuedTooLongAgo,
     /// Any other defect.
     Invalid,
 }
@@ -208,6 +214,8 @@ impl fmt::Display for TokenValidationError {
             TokenFault::NoLogoutEvent => write!(f, "{what} has no back-channel logout event"),
             TokenFault::LogoutTokenWithNonce => write!(f, "{what} must not have a nonce"),
             TokenFault::NoSidOrSub => write!(f, "{what} has neither sid nor sub"),
+            TokenFault::WrongType => write!(f, "{what} type (typ) is not logout+jwt"),
+            TokenFault::IssuedTooLongAgo => write!(f, "{what} was issued too long ago (iat)"),
             TokenFault::Invalid => write!(f, "{what} is invalid"),
         }
     }
@@ -276,6 +284,10 @@ pub enum RouteError {
     LogoutTokenReplayed,
     /// 503 `session_store_unavailable`.
     SessionStoreUnavailable,
+    /// 503 `logout_failed_store_unavailable`: `/auth/logout` could not
+    /// delete the session from the store (or could not load it). The cookie
+    /// is kept so that a retry can finish the logout; nothing is redirected.
+    LogoutFailedStoreUnavailable,
     /// The callback failed (unless `on_callback` answers instead): 400 when
     /// the request caused it (`missing_state`, `invalid_state`,
     /// `authorization_error`), else 500.
@@ -293,7 +305,9 @@ impl RouteError {
             | Self::InvalidLogoutToken(_)
             | Self::LogoutTokenWithoutJti
             | Self::LogoutTokenReplayed => StatusCode::BAD_REQUEST,
-            Self::SessionStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::SessionStoreUnavailable | Self::LogoutFailedStoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             // Caused by the request (no or unknown state, the provider's
             // `error=` sent back through the browser): 400. Discovery and
             // code exchange failures stay 500.
@@ -323,6 +337,7 @@ impl RouteError {
             Self::LogoutTokenWithoutJti => "logout_token_without_jti",
             Self::LogoutTokenReplayed => "logout_token_replayed",
             Self::SessionStoreUnavailable => "session_store_unavailable",
+            Self::LogoutFailedStoreUnavailable => "logout_failed_store_unavailable",
             Self::Callback(e) => e.code(),
         }
     }
@@ -360,6 +375,9 @@ impl fmt::Display for RouteError {
             Self::LogoutTokenWithoutJti => f.write_str("logout token has no jti"),
             Self::LogoutTokenReplayed => f.write_str("The logout token was already used."),
             Self::SessionStoreUnavailable => f.write_str("The session store is unavailable."),
+            Self::LogoutFailedStoreUnavailable => f.write_str(
+                "The session store is unavailable: you are not logged out yet. Please try again.",
+            ),
             Self::Callback(e) => {
                 e.fmt(f)?;
                 if let Some(cause) = e.cause() {

@@ -278,7 +278,10 @@ pub fn route_queries(data: &[u8]) {
             headers.insert(HeaderName::from_static(name), v);
         }
     }
-    if let Some(origin) = request_origin(&headers) {
+    for origin in [false, true]
+        .into_iter()
+        .filter_map(|trust_proxy| request_origin(&headers, trust_proxy))
+    {
         assert!(matches!(origin.scheme(), "http" | "https"), "{origin}");
         assert!(origin.host().is_some(), "{origin}");
         assert_eq!(origin.path(), "/", "{origin}");

@@ -14,7 +14,7 @@ use crate::server::cookies::{RequestCookies, SetCookie};
 use crate::server::engine::Engine;
 use crate::server::error::{MissingLayer, NotAuthenticated};
 use crate::server::session::state::{Loaded, SessionState};
-use crate::server::session::SessionData;
+use crate::server::session::{SessionData, StoreError};
 use crate::{AccessTokenRequest, AccessTokenResponse, User};
 
 /// Everything one request knows about its session.
@@ -119,9 +119,36 @@ impl Auth0Session {
         }
     }
 
-    /// Ends the session: its cookie (and chunks) are deleted on the way out.
+    /// Ends the session: its cookie (and chunks) are deleted on the way out,
+    /// and with a session store the record is deleted then too (a failure
+    /// is only logged; see [`Self::clear_now`] to learn of it).
     pub fn clear(&self) {
         self.lock().clear();
+    }
+
+    /// Ends the session and, with a session store, deletes its record now,
+    /// before returning. When the store failed (it could not load this
+    /// request's session, or the delete failed) nothing changes: the error
+    /// is returned and the cookie is kept, so that a retry can finish the
+    /// job. Without a store this is [`Self::clear`].
+    pub async fn clear_now(&self) -> Result<(), StoreError> {
+        let loaded = self.lock().loaded().clone();
+        match loaded {
+            Loaded::StoreUnavailable => Err(StoreError::unavailable(
+                "the session could not be loaded, so it was not deleted",
+            )),
+            Loaded::Store { id, .. } => {
+                if let Some(store) = &self.inner.engine.config().session_store {
+                    store.delete(&id).await?;
+                }
+                self.lock().cleared_in_store();
+                Ok(())
+            }
+            _ => {
+                self.lock().clear();
+                Ok(())
+            }
+        }
     }
 
     /// An access token for the logged-in user (the seeds' `getAccessToken`),

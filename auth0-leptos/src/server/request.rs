@@ -1,5 +1,6 @@
 //! What a request says about where the app lives (base URL inference from
-//! `Host` / `X-Forwarded-*`, allow-list matching) and `returnTo` checks.
+//! `Host`, or `X-Forwarded-*` behind a trusted proxy; allow-list matching)
+//! and `returnTo` checks.
 
 use http::HeaderMap;
 use url::Url;
@@ -19,11 +20,34 @@ fn first_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The origin the request was made to, from `X-Forwarded-Proto`/`-Host` or `Host`.
-pub(crate) fn request_origin(headers: &HeaderMap) -> Option<Url> {
-    let host =
-        first_header(headers, "x-forwarded-host").or_else(|| first_header(headers, "host"))?;
-    let proto = match first_header(headers, "x-forwarded-proto") {
+/// The last value of a (possibly repeated, comma-separated) header: the one
+/// the nearest proxy appended. Earlier values come from further away, the
+/// first one from the client, who can write anything.
+fn last_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// The origin the request was made to: from `Host` (and plain `http`), or,
+/// when `trust_proxy` is set, from the last value of `X-Forwarded-Host` /
+/// `X-Forwarded-Proto` (each falling back to `Host` / `http`). Without a
+/// trusted proxy `X-Forwarded-*` is ignored: a client can forge it.
+pub(crate) fn request_origin(headers: &HeaderMap, trust_proxy: bool) -> Option<Url> {
+    let forwarded = |name| {
+        if trust_proxy {
+            last_header(headers, name)
+        } else {
+            None
+        }
+    };
+    let host = forwarded("x-forwarded-host").or_else(|| first_header(headers, "host"))?;
+    let proto = match forwarded("x-forwarded-proto") {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
         Some(p) if p.eq_ignore_ascii_case("http") => "http",
         Some(_) => return None,
@@ -54,9 +78,9 @@ pub(crate) fn resolve_base_url(
 ) -> Result<Url, OriginNotAllowed> {
     match &config.app_base_url {
         AppBaseUrl::Static(u) => Ok(u.clone()),
-        AppBaseUrl::Inferred => request_origin(headers).ok_or(OriginNotAllowed),
+        AppBaseUrl::Inferred => request_origin(headers, config.trust_proxy).ok_or(OriginNotAllowed),
         AppBaseUrl::AllowList(list) => {
-            let origin = request_origin(headers).ok_or(OriginNotAllowed)?;
+            let origin = request_origin(headers, config.trust_proxy).ok_or(OriginNotAllowed)?;
             list.iter()
                 .find(|u| same_origin(u, &origin))
                 .cloned()
@@ -160,28 +184,50 @@ mod tests {
 
     #[test]
     fn origin_inference() {
+        for trust in [false, true] {
+            assert_eq!(
+                request_origin(&h(&[("host", "app.test:3000")]), trust)
+                    .unwrap()
+                    .as_str(),
+                "http://app.test:3000/"
+            );
+            assert!(request_origin(&h(&[("host", "evil.test/path")]), trust).is_none());
+            assert!(request_origin(&h(&[("host", "a@evil.test")]), trust).is_none());
+            assert!(request_origin(&h(&[]), trust).is_none());
+        }
+        let proxied = h(&[
+            ("host", "internal"),
+            ("x-forwarded-host", "evil.test, app.test"),
+            ("x-forwarded-proto", "http,https"),
+        ]);
         assert_eq!(
-            request_origin(&h(&[("host", "app.test:3000")]))
-                .unwrap()
-                .as_str(),
-            "http://app.test:3000/"
-        );
-        assert_eq!(
-            request_origin(&h(&[
-                ("host", "internal"),
-                ("x-forwarded-host", "app.test"),
-                ("x-forwarded-proto", "https")
-            ]))
-            .unwrap()
-            .as_str(),
+            request_origin(&proxied, true).unwrap().as_str(),
             "https://app.test/"
         );
-        assert!(request_origin(&h(&[("host", "evil.test/path")])).is_none());
-        assert!(request_origin(&h(&[("host", "a@evil.test")])).is_none());
-        assert!(
-            request_origin(&h(&[("host", "x"), ("x-forwarded-proto", "javascript")])).is_none()
+        assert_eq!(
+            request_origin(&proxied, false).unwrap().as_str(),
+            "http://internal/",
+            "no trusted proxy: X-Forwarded-* is ignored"
         );
-        assert!(request_origin(&h(&[])).is_none());
+        assert!(request_origin(
+            &h(&[("host", "x"), ("x-forwarded-proto", "javascript")]),
+            true
+        )
+        .is_none());
+        // Repeated header lines: the last line's last value.
+        let mut repeated = h(&[("host", "internal")]);
+        repeated.append("x-forwarded-host", HeaderValue::from_static("evil.test"));
+        repeated.append("x-forwarded-host", HeaderValue::from_static("app.test"));
+        assert_eq!(
+            request_origin(&repeated, true).unwrap().as_str(),
+            "http://app.test/"
+        );
+        // An empty last value falls back to Host.
+        let empty = h(&[("host", "internal"), ("x-forwarded-host", "evil.test, ")]);
+        assert_eq!(
+            request_origin(&empty, true).unwrap().as_str(),
+            "http://internal/"
+        );
     }
 
     #[test]

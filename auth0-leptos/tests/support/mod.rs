@@ -345,6 +345,26 @@ impl RedisServer {
         }
     }
 
+    /// Freezes the server (SIGSTOP): it stops answering but keeps its data,
+    /// an outage the store comes back from with every record intact.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Thaws a server frozen by [`Self::pause`].
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill {sig} redis-server");
+    }
+
     /// Stops the server now (an outage).
     pub fn stop(&mut self) {
         let _ = self.child.kill();

@@ -58,6 +58,7 @@ pub struct Auth0ConfigBuilder {
     pub(super) base_path: Option<String>,
     pub(super) allow_insecure_requests: Option<bool>,
     pub(super) production: Option<bool>,
+    pub(super) trust_proxy: Option<bool>,
     pub(super) before_session_saved: Option<BeforeSessionSaved>,
     pub(super) on_callback: Option<OnCallback>,
     pub(super) session_store: Option<Arc<dyn SessionStore>>,
@@ -333,6 +334,16 @@ impl Auth0ConfigBuilder {
     /// inferred (default: `true` in release builds); `AUTH0_PRODUCTION`.
     pub fn production(mut self, v: bool) -> Self {
         self.production = Some(v);
+        self
+    }
+    /// Trust `X-Forwarded-Host` / `X-Forwarded-Proto` when the base URL is
+    /// inferred or matched against an allow-list (default `false`);
+    /// `AUTH0_TRUST_PROXY`. Off, they are ignored and the `Host` header
+    /// decides (a client can forge them). On, the app must sit behind a
+    /// proxy that sets them, and only their last value (the one the nearest
+    /// proxy appended) counts.
+    pub fn trust_proxy(mut self, v: bool) -> Self {
+        self.trust_proxy = Some(v);
         self
     }
     /// Hook run before a new session is saved (default: keep only the

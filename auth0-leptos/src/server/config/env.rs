@@ -37,6 +37,7 @@ pub(crate) struct EnvValues {
     pub(super) enable_telemetry: Option<Parsed<bool>>,
     pub(super) allow_insecure_requests: Option<Parsed<bool>>,
     pub(super) production: Option<Parsed<bool>>,
+    pub(super) trust_proxy: Option<Parsed<bool>>,
 }
 
 /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`), in any case.
@@ -145,6 +146,7 @@ impl EnvValues {
             enable_telemetry: env.boolean(ConfigSetting::EnableTelemetry),
             allow_insecure_requests: env.boolean(ConfigSetting::AllowInsecureRequests),
             production: env.boolean(ConfigSetting::Production),
+            trust_proxy: env.boolean(ConfigSetting::TrustProxy),
         }
     }
 }
@@ -163,8 +165,8 @@ impl Auth0ConfigBuilder {
     /// `PS256` | `PS384` | `PS512` | `ES256` | `ES384` | `HS256`), `AUTH0_BASE_PATH`, `AUTH0_COOKIE_DOMAIN`, `AUTH0_COOKIE_PATH`,
     /// `AUTH0_COOKIE_SECURE`, `AUTH0_COOKIE_SAME_SITE`,
     /// `AUTH0_COOKIE_TRANSIENT`, `AUTH0_HTTP_TIMEOUT` (ms),
-    /// `AUTH0_ENABLE_TELEMETRY`, `AUTH0_ALLOW_INSECURE_REQUESTS` and
-    /// `AUTH0_PRODUCTION`.
+    /// `AUTH0_ENABLE_TELEMETRY`, `AUTH0_ALLOW_INSECURE_REQUESTS`,
+    /// `AUTH0_PRODUCTION` and `AUTH0_TRUST_PROXY`.
     ///
     /// Values that do not parse are reported by [`build`](Self::build),
     /// together with every other problem.

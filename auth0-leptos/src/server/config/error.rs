@@ -49,6 +49,8 @@ pub enum ConfigSetting {
     AllowInsecureRequests,
     /// `AUTH0_PRODUCTION` / `production`.
     Production,
+    /// `AUTH0_TRUST_PROXY` / `trust_proxy`.
+    TrustProxy,
     /// `session.absolute_duration`.
     SessionAbsoluteDuration,
     /// `session.inactivity_duration`.
@@ -104,6 +106,7 @@ impl ConfigSetting {
             EnableTelemetry => "AUTH0_ENABLE_TELEMETRY",
             AllowInsecureRequests => "AUTH0_ALLOW_INSECURE_REQUESTS",
             Production => "AUTH0_PRODUCTION",
+            TrustProxy => "AUTH0_TRUST_PROXY",
             _ => return None,
         })
     }
@@ -133,6 +136,7 @@ impl ConfigSetting {
             EnableTelemetry => "enable_telemetry",
             AllowInsecureRequests => "allow_insecure_requests",
             Production => "production",
+            TrustProxy => "trust_proxy",
             SessionAbsoluteDuration => "session.absolute_duration",
             SessionInactivityDuration => "session.inactivity_duration",
             SessionCookieName => "session.cookie.name",

@@ -67,6 +67,8 @@ pub struct Auth0Config {
     pub(crate) base_path: String,
     pub(crate) allow_insecure_requests: bool,
     pub(crate) production: bool,
+    /// Whether `X-Forwarded-Host` / `-Proto` (their last value) count.
+    pub(crate) trust_proxy: bool,
     pub(crate) before_session_saved: Option<BeforeSessionSaved>,
     pub(crate) on_callback: Option<OnCallback>,
     pub(crate) session_store: Option<Arc<dyn SessionStore>>,
@@ -110,6 +112,7 @@ impl fmt::Debug for Auth0Config {
             .field("routes", &self.routes)
             .field("base_path", &self.base_path)
             .field("allow_insecure_requests", &self.allow_insecure_requests)
+            .field("trust_proxy", &self.trust_proxy)
             .field(
                 "before_session_saved",
                 &self.before_session_saved.as_ref().map(|_| "<hook>"),

@@ -18,7 +18,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 /// Every variable `from_env` reads.
-const VARIABLES: [&str; 20] = [
+const VARIABLES: [&str; 21] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -39,6 +39,7 @@ const VARIABLES: [&str; 20] = [
     "AUTH0_ENABLE_TELEMETRY",
     "AUTH0_ALLOW_INSECURE_REQUESTS",
     "AUTH0_PRODUCTION",
+    "AUTH0_TRUST_PROXY",
 ];
 
 type Vars<'a> = &'a [(&'a str, &'a str)];
@@ -712,6 +713,27 @@ fn rule_auth0_production() {
         [invalid(ConfigSetting::Production, "prod", "true or false")]
     );
     assert!(value(&bad, |b| b.production(true), get));
+}
+
+#[test]
+fn rule_auth0_trust_proxy() {
+    let get = |c: &Auth0Config| c.trust_proxy;
+    assert!(!value(&[], unset, get), "off by default");
+    let env = [("AUTH0_TRUST_PROXY", "true")];
+    assert!(value(&env, unset, get));
+    assert!(!value(&[("AUTH0_TRUST_PROXY", "off")], unset, get));
+    assert!(!value(&env, |b| b.trust_proxy(false), get));
+    assert!(value(&[], |b| b.trust_proxy(true), get));
+    let bad = [("AUTH0_TRUST_PROXY", "the-lb")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::TrustProxy,
+            "the-lb",
+            "true or false"
+        )]
+    );
+    assert!(value(&bad, |b| b.trust_proxy(true), get));
 }
 
 // ---- the rule in general -----------------------------------------------

@@ -154,7 +154,8 @@ impl ClientAuthMethod {
 /// Where the application's base URL comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppBaseUrl {
-    /// Inferred from `Host` / `X-Forwarded-Host` / `X-Forwarded-Proto`.
+    /// Inferred from `Host`, or from the last value of `X-Forwarded-Host` /
+    /// `X-Forwarded-Proto` when `trust_proxy` is set.
     Inferred,
     /// One fixed URL.
     Static(Url),

@@ -84,6 +84,7 @@ impl Auth0ConfigBuilder {
             base_path,
             allow_insecure_requests,
             production,
+            trust_proxy,
             before_session_saved,
             on_callback,
             session_store,
@@ -94,6 +95,7 @@ impl Auth0ConfigBuilder {
         let production = c
             .pick(production, env.production)
             .unwrap_or(cfg!(not(debug_assertions)));
+        let trust_proxy = c.pick(trust_proxy, env.trust_proxy).unwrap_or(false);
         let allow_insecure = c
             .pick(allow_insecure_requests, env.allow_insecure_requests)
             .unwrap_or(false);
@@ -357,6 +359,7 @@ impl Auth0ConfigBuilder {
             base_path,
             allow_insecure_requests: allow_insecure,
             production,
+            trust_proxy,
             before_session_saved,
             on_callback,
             session_store,

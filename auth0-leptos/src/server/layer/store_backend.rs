@@ -69,7 +69,9 @@ impl Backend for StoreBackend {
             match change {
                 Change::Unchanged => CookieWrite::Keep,
                 Change::Cleared => {
-                    if let Some(id) = loaded.store_id() {
+                    // `StoreGone`: the record is already gone (or was deleted
+                    // by `Auth0Session::clear_now`); only the cookie goes.
+                    if let Loaded::Store { id, .. } = &loaded {
                         if let Err(e) = store.delete(id).await {
                             tracing::error!(target: "auth0_leptos", "session store: delete failed: {e}");
                         }

@@ -9,7 +9,23 @@ use crate::server::oidc::Oidc;
 use crate::server::time::now;
 
 /// Clock skew tolerated on `exp`, `iat`, `auth_time`.
-const LEEWAY: u64 = 60;
+pub(crate) const LEEWAY: u64 = 60;
+
+/// How long after its `iat` a back-channel logout token is accepted (plus
+/// [`LEEWAY`]), whatever its `exp`: the provider sends it as the session
+/// ends, so an older one is stale or replayed.
+pub(crate) const LOGOUT_TOKEN_MAX_AGE: i64 = 600;
+
+/// Whether a JWT `typ` header names a logout token (Back-Channel Logout
+/// 1.0 §2.4: `logout+jwt`; the `application/` prefix may be given), compared
+/// case-insensitively.
+fn is_logout_typ(typ: &str) -> bool {
+    let t = match typ.get(..12) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
+        _ => typ,
+    };
+    t.eq_ignore_ascii_case("logout+jwt")
+}
 
 /// Asymmetric algorithms accepted for access tokens (API tokens, whatever
 /// the application's ID-token setting). `none` and every HMAC algorithm are
@@ -264,14 +280,21 @@ const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchan
 
 impl Oidc {
     /// Validates a back-channel logout token (OpenID Connect Back-Channel
-    /// Logout 1.0 §2.6): signature, `iss`, `aud` = client id, `iat`, `exp`
-    /// when present, the logout event, no `nonce`, and `sid` and/or `sub`.
+    /// Logout 1.0 §2.6): the `typ` header, when present, is `logout+jwt`;
+    /// signature, `iss`, `aud` = client id, `iat` neither in the future nor
+    /// older than [`LOGOUT_TOKEN_MAX_AGE`] (each with [`LEEWAY`]), `exp` when
+    /// present, the logout event, no `nonce`, and `sid` and/or `sub`.
     /// Returns the claims.
     pub(crate) async fn validate_logout_token(
         &self,
         token: &str,
         client_id: &str,
     ) -> Result<Map<String, Value>, TokenValidationError> {
+        let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
+        let header = jsonwebtoken::decode_header(token).map_err(|_| fail(F::Malformed))?;
+        if header.typ.as_deref().is_some_and(|t| !is_logout_typ(t)) {
+            return Err(fail(F::WrongType));
+        }
         let claims = self
             .verify_jwt_requiring(
                 token,
@@ -294,6 +317,14 @@ pub(crate) fn check_logout_token_claims(
 ) -> Result<(), TokenValidationError> {
     let fail = |fault| TokenValidationError::new(TokenKind::LogoutToken, fault);
     check_iat(claims, now).map_err(fail)?;
+    let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(now);
+    if iat
+        .saturating_add(LOGOUT_TOKEN_MAX_AGE)
+        .saturating_add(LEEWAY as i64)
+        < now
+    {
+        return Err(fail(F::IssuedTooLongAgo));
+    }
     let has_event = claims
         .get("events")
         .and_then(Value::as_object)
@@ -371,4 +402,36 @@ fn check_iat(claims: &Map<String, Value>, now: i64) -> Result<(), F> {
         return Err(F::IssuedInTheFuture);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod typ_tests {
+    use super::is_logout_typ;
+
+    #[test]
+    fn logout_typ() {
+        for ok in [
+            "logout+jwt",
+            "Logout+JWT",
+            "application/logout+jwt",
+            "APPLICATION/Logout+Jwt",
+        ] {
+            assert!(is_logout_typ(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "JWT",
+            "at+jwt",
+            "application/",
+            "application/jwt",
+            "xapplication/logout+jwt",
+            "logout+jwt+x",
+            "application/application/logout+jwt",
+            " logout+jwt",
+            "ééééééééé+jwt",
+            "applicatioé/logout+jwt",
+        ] {
+            assert!(!is_logout_typ(bad), "{bad}");
+        }
+    }
 }

@@ -16,8 +16,30 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let config = auth0.config();
     let pairs = query_pairs(q.as_deref());
     let data = session.get();
-    // Whatever happens next, this browser's session and pending logins end.
-    session.clear();
+    // The session ends before anything else; with a store, its record is
+    // deleted now. If that fails the user is told so (503) and keeps the
+    // cookie to retry: a logout that only cleared the cookie would leave the
+    // record, and its refresh token, usable by a copied cookie.
+    if let Err(e) = session.clear_now().await {
+        tracing::error!(target: "auth0_leptos", "logout: the session could not be deleted: {e}");
+        return RouteError::LogoutFailedStoreUnavailable.into_response();
+    }
+    // Tokens this process rotated for the session are never handed out again.
+    if let Some(d) = &data {
+        auth0.tokens().forget_session(d);
+    }
+    // Revoke the refresh token so a copied cookie cannot mint new tokens.
+    // Best effort: a failure never blocks the logout; it is logged (the
+    // error names the endpoint and status, never the token).
+    if let Some(rt) = data
+        .as_ref()
+        .and_then(|d| d.token_set.refresh_token.clone())
+    {
+        if let Err(e) = auth0.oidc().revoke_refresh_token(rt.secret()).await {
+            tracing::warn!(target: "auth0_leptos", "logout: refresh token revocation failed: {e}");
+        }
+    }
+    // Whatever happens next, this browser's pending logins end too.
     let txns = Transactions::new(config, auth0.keyring(), session.secure());
     session.push_cookies(txns.delete_all(session.request_cookies()));
 
@@ -93,19 +115,5 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         }
     };
 
-    // Tokens this process rotated for the session are never handed out again.
-    if let Some(d) = &data {
-        auth0.tokens().forget_session(d);
-    }
-    // Revoke the refresh token so a copied cookie cannot mint new tokens.
-    // Best effort: a failure never blocks the logout.
-    if let Some(rt) = data
-        .as_ref()
-        .and_then(|d| d.token_set.refresh_token.clone())
-    {
-        if let Err(e) = auth0.oidc().revoke_refresh_token(rt.secret()).await {
-            tracing::warn!(target: "auth0_leptos", "logout: refresh token revocation failed: {e}");
-        }
-    }
     redirect(&location)
 }

@@ -18,6 +18,8 @@ struct MemoryState {
     sessions: HashMap<String, Record>,
     by_sid: HashMap<String, HashSet<String>>,
     by_sub: HashMap<String, HashSet<String>>,
+    /// Used back-channel logout tokens (`jti`) and when their record expires.
+    used_jtis: HashMap<String, Instant>,
 }
 
 impl MemoryState {
@@ -76,6 +78,13 @@ impl MemoryState {
         for id in expired {
             self.remove(&id);
         }
+        self.used_jtis.retain(|_, until| *until > now);
+    }
+
+    fn jti_seen(&self, jti: &str) -> bool {
+        self.used_jtis
+            .get(jti)
+            .is_some_and(|until| *until > Instant::now())
     }
 }
 
@@ -159,22 +168,51 @@ impl SessionStore for MemoryStore {
         })
     }
 
+    fn supports_back_channel_logout(&self) -> bool {
+        true
+    }
+
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move { Ok(self.lock().jti_seen(jti)) }))
+    }
+
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut s = self.lock();
+            if s.used_jtis.len() % 256 == 255 {
+                s.sweep();
+            }
+            if s.jti_seen(jti) {
+                return Ok(false);
+            }
+            s.used_jtis.insert(jti.to_owned(), Instant::now() + ttl);
+            Ok(true)
+        }))
+    }
+
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         Some(Box::pin(async move {
             let mut s = self.lock();
-            let mut ids: HashSet<String> = HashSet::new();
-            if let Some(sid) = &token.sid {
-                ids.extend(s.by_sid.get(sid).cloned().unwrap_or_default());
-            }
-            if let Some(sub) = &token.sub {
-                let for_sub = s.by_sub.get(sub).cloned().unwrap_or_default();
-                if token.sid.is_some() {
-                    // Both given: the sessions of that user in that provider session.
-                    ids.retain(|id| for_sub.contains(id));
-                } else {
-                    ids.extend(for_sub);
-                }
-            }
+            // Candidates from an index, then the rule on each record.
+            let index = match (&token.sid, &token.sub) {
+                (_, Some(sub)) => s.by_sub.get(sub),
+                (Some(sid), None) => s.by_sid.get(sid),
+                (None, None) => None,
+            };
+            let ids: Vec<String> = index
+                .into_iter()
+                .flatten()
+                .filter(|id| {
+                    s.sessions
+                        .get(*id)
+                        .is_some_and(|r| token.matches(&r.data.internal.sid, &r.data.user.sub))
+                })
+                .cloned()
+                .collect();
             for id in ids {
                 s.remove(&id);
             }

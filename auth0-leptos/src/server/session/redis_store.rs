@@ -3,7 +3,10 @@
 //! Keys (under a prefix, default `auth0:`): `sess:{id}` holds the session
 //! JSON with a TTL equal to the session's remaining lifetime; `sid:{sid}` and
 //! `sub:{sub}` are sets of session ids (indexes for back-channel logout, so
-//! no key scan is ever needed), with the same TTL.
+//! no key scan is ever needed), with the TTL of their longest session; a
+//! deleted session's id leaves them. `jti:{jti}` records a
+//! used back-channel logout token until it would expire, so every instance
+//! sharing the Redis refuses a replay.
 
 use std::time::Duration;
 
@@ -65,6 +68,30 @@ impl RedisStore {
 
     fn key(&self, kind: &str, v: &str) -> String {
         format!("{}{}:{}", self.prefix, kind, v)
+    }
+
+    /// Deletes the record `id` (whose JSON was `raw`) and removes `id` from
+    /// its `sid:` / `sub:` index sets (and from `also`, the index it was
+    /// found through), so the sets do not grow with every login; a set that
+    /// still has members keeps its TTL.
+    fn delete_cmds(
+        &self,
+        pipe: &mut redis::Pipeline,
+        id: &str,
+        raw: Option<&str>,
+        also: Option<&str>,
+    ) {
+        pipe.del(self.key("sess", id)).ignore();
+        if let Some(d) = raw.and_then(|j| serde_json::from_str::<SessionData>(j).ok()) {
+            for (kind, v) in [("sid", &d.internal.sid), ("sub", &d.user.sub)] {
+                if !v.is_empty() {
+                    pipe.srem(self.key(kind, v), id).ignore();
+                }
+            }
+        }
+        if let Some(k) = also {
+            pipe.srem(k, id).ignore();
+        }
     }
 
     fn index_cmds(&self, pipe: &mut redis::Pipeline, id: &str, data: &SessionData, ttl: u64) {
@@ -143,31 +170,81 @@ impl SessionStore for RedisStore {
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let mut conn = self.conn.clone();
-            conn.del::<_, ()>(self.key("sess", id)).await.map_err(err)
+            let raw: Option<String> = conn.get(self.key("sess", id)).await.map_err(err)?;
+            let mut pipe = redis::pipe();
+            pipe.atomic();
+            self.delete_cmds(&mut pipe, id, raw.as_deref(), None);
+            pipe.query_async::<()>(&mut conn).await.map_err(err)
         })
+    }
+
+    fn supports_back_channel_logout(&self) -> bool {
+        true
+    }
+
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut conn = self.conn.clone();
+            conn.exists(self.key("jti", jti)).await.map_err(err)
+        }))
+    }
+
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        Some(Box::pin(async move {
+            let mut conn = self.conn.clone();
+            // NX: only the first instance to record it sees "OK".
+            let done: Option<String> = redis::cmd("SET")
+                .arg(self.key("jti", jti))
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(ttl.as_secs().max(1))
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?;
+            Ok(done.is_some())
+        }))
     }
 
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         Some(Box::pin(async move {
-            let mut conn = self.conn.clone();
-            let sid_key = token.sid.as_deref().map(|s| self.key("sid", s));
-            let sub_key = token.sub.as_deref().map(|s| self.key("sub", s));
-            let ids: Vec<String> = match (&sid_key, &sub_key) {
-                (Some(a), Some(b)) => conn.sinter(&[a, b]).await.map_err(err)?,
-                (Some(k), None) | (None, Some(k)) => conn.smembers(k).await.map_err(err)?,
-                (None, None) => Vec::new(),
+            // Candidates from an index (the user's, when `sub` is given: a
+            // session without sid is only in that one), then the rule on
+            // each record.
+            let index = match (&token.sid, &token.sub) {
+                (_, Some(sub)) => self.key("sub", sub),
+                (Some(sid), None) => self.key("sid", sid),
+                (None, None) => return Ok(()),
             };
+            let mut conn = self.conn.clone();
+            let ids: Vec<String> = conn.smembers(&index).await.map_err(err)?;
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let keys: Vec<String> = ids.iter().map(|id| self.key("sess", id)).collect();
+            let raws: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await
+                .map_err(err)?;
             let mut pipe = redis::pipe();
-            for id in &ids {
-                pipe.del(self.key("sess", id)).ignore();
-                for k in [&sid_key, &sub_key].into_iter().flatten() {
-                    pipe.srem(k, id).ignore();
+            pipe.atomic();
+            for (id, raw) in ids.iter().zip(&raws) {
+                let parsed = raw
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<SessionData>(j).ok());
+                match parsed {
+                    Some(d) if !token.matches(&d.internal.sid, &d.user.sub) => {}
+                    // A match, an expired record (a stale index entry) or
+                    // one that is not a session.
+                    _ => self.delete_cmds(&mut pipe, id, raw.as_deref(), Some(&index)),
                 }
             }
-            if !ids.is_empty() {
-                pipe.query_async::<()>(&mut conn).await.map_err(err)?;
-            }
-            Ok(())
+            pipe.query_async::<()>(&mut conn).await.map_err(err)
         }))
     }
 }

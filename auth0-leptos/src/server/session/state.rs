@@ -113,6 +113,15 @@ impl SessionState {
         self.data = None;
         self.change = Change::Cleared;
     }
+
+    /// A logout whose store record was already deleted: the session ends
+    /// and nothing is left to delete on the way out (only the cookie).
+    pub(crate) fn cleared_in_store(&mut self) {
+        if let Loaded::Store { id, .. } = &self.loaded {
+            self.loaded = Loaded::StoreGone { id: id.clone() };
+        }
+        self.clear();
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +151,17 @@ mod tests {
         assert_eq!(s.change(), Change::Cleared);
         let gone = SessionState::new(Loaded::StoreGone { id: "i".into() }, None);
         assert_eq!(gone.change(), Change::Cleared);
+        let mut deleted = SessionState::new(
+            Loaded::Store {
+                id: "i".into(),
+                exp: 1,
+            },
+            Some(Arc::new(data())),
+        );
+        deleted.cleared_in_store();
+        assert_eq!(deleted.loaded(), &Loaded::StoreGone { id: "i".into() });
+        assert!(deleted.data().is_none());
+        assert_eq!(deleted.change(), Change::Cleared);
     }
 
     #[test]

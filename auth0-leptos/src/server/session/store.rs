@@ -85,6 +85,27 @@ pub struct LogoutToken {
     pub sub: Option<String>,
 }
 
+impl LogoutToken {
+    /// Whether this token ends a session of user `session_sub` in provider
+    /// session `session_sid` (empty when none was recorded): with `sid`
+    /// only, the sessions of that provider session; with `sub` only, every
+    /// session of that user; with both, that user's sessions in that
+    /// provider session and that user's sessions without a recorded `sid`
+    /// (only `sub` can name those).
+    pub fn matches(&self, session_sid: &str, session_sub: &str) -> bool {
+        match (&self.sid, &self.sub) {
+            (Some(sid), None) => !sid.is_empty() && session_sid == sid,
+            (None, Some(sub)) => !sub.is_empty() && session_sub == sub,
+            (Some(sid), Some(sub)) => {
+                !sub.is_empty()
+                    && session_sub == sub
+                    && (session_sid.is_empty() || session_sid == sid)
+            }
+            (None, None) => false,
+        }
+    }
+}
+
 /// Where stateful sessions live. Implement it for any database; the
 /// in-memory [`MemoryStore`](crate::server::MemoryStore) and (feature `redis`) `RedisStore` ship with
 /// the crate.
@@ -111,10 +132,50 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Deletes the session under `id`.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
 
-    /// Deletes every session matching the logout token (`sid` and/or `sub`).
+    /// Whether [`Self::delete_by_logout_token`] is implemented, i.e. whether
+    /// `POST /auth/backchannel-logout` can end sessions of this store.
+    /// Default: `false` (the route answers 500 `backchannel_logout_unsupported`);
+    /// a store that implements `delete_by_logout_token` returns `true`.
+    fn supports_back_channel_logout(&self) -> bool {
+        false
+    }
+
+    /// Deletes the sessions a verified logout token names (see
+    /// [`LogoutToken::matches`]): with `sid`, the sessions of that provider
+    /// session (of that user, when `sub` is also given, plus that user's
+    /// sessions that have no `sid` recorded); with `sub` alone, every session
+    /// of that user. Deleting what is already gone is not an error.
     /// `None` when the store does not support back-channel logout.
     fn delete_by_logout_token<'a>(&'a self, token: &'a LogoutToken) -> Option<StoreFuture<'a, ()>> {
         let _ = token;
+        None
+    }
+
+    /// Whether the back-channel logout token `jti` was recorded by
+    /// [`Self::remember_logout_token`] and has not expired.
+    ///
+    /// `None` (the default): the store keeps no such record and the SDK
+    /// remembers used tokens in this process only, so an instance does not
+    /// know the tokens another one accepted. A store shared by several
+    /// instances implements this and [`Self::remember_logout_token`].
+    fn logout_token_seen<'a>(&'a self, jti: &'a str) -> Option<StoreFuture<'a, bool>> {
+        let _ = jti;
+        None
+    }
+
+    /// Records that the back-channel logout token `jti` was used, for `ttl`
+    /// (as long as the token could be accepted). Atomic: `true` for the
+    /// first use, `false` when it was already recorded and has not expired.
+    /// Called only after the token's sessions were deleted, so a token whose
+    /// deletion failed can be retried by the provider.
+    ///
+    /// `None` (the default): see [`Self::logout_token_seen`].
+    fn remember_logout_token<'a>(
+        &'a self,
+        jti: &'a str,
+        ttl: Duration,
+    ) -> Option<StoreFuture<'a, bool>> {
+        let _ = (jti, ttl);
         None
     }
 }
