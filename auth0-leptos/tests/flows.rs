@@ -779,3 +779,36 @@ async fn stale_cookies_take_over_rotated_tokens_only_in_the_race_window_of_their
     );
     assert_eq!(r.json()["token"], forged.token_set.access_token.secret());
 }
+
+/// Finding: every junk `__txn_*` cookie a request carried was echoed back as
+/// a `Set-Cookie` deletion (a 0.5 MB request got a 4.3 MB response). Only
+/// transaction cookies this app could have set are looked at, and few.
+#[tokio::test]
+async fn junk_transaction_cookies_are_not_echoed_back() {
+    let (mut b, _) = browser(idp_config());
+    for i in 0..300 {
+        b.jar.insert(format!("__txn_junk{i}"), "x".repeat(100));
+    }
+    for path in ["/auth/login", "/auth/logout"] {
+        let r = b.get(path).await;
+        let deletions = r
+            .set_cookies()
+            .iter()
+            .filter(|c| c.starts_with("__txn_junk") && c.contains("Max-Age=0"))
+            .count();
+        assert_eq!(deletions, 0, "{path}: {deletions} junk cookies echoed");
+    }
+    // Real pending logins are still capped and cleaned up.
+    let (mut b, _) = browser(idp_config());
+    for _ in 0..7 {
+        b.get("/auth/login").await;
+    }
+    assert_eq!(b.jar.keys().filter(|k| k.starts_with("__txn_")).count(), 5);
+    let r = b.get("/auth/logout").await;
+    let deleted = r
+        .set_cookies()
+        .iter()
+        .filter(|c| c.starts_with("__txn_") && c.contains("Max-Age=0"))
+        .count();
+    assert_eq!(deleted, 5, "logout deletes this app's pending logins");
+}

@@ -48,6 +48,12 @@ impl crate::server::crypto::jwe::WithExp for TransactionState {
 /// `Cookie` header that proxies refuse.
 pub(crate) const MAX_TRANSACTION_COOKIE: usize = 3500;
 
+/// Length of a `state` made by `/auth/login` (32 random bytes, base64url).
+const STATE_LEN: usize = 43;
+/// Transaction cookies of one request looked at, at most: the pending cap
+/// is 5, so more are not ours.
+const MAX_SEEN: usize = 16;
+
 /// The transaction cookies of one request.
 pub(crate) struct Transactions<'a> {
     config: &'a Auth0Config,
@@ -63,6 +69,32 @@ impl<'a> Transactions<'a> {
             keyring,
             secure,
         }
+    }
+
+    /// The request's transaction cookies that this app could have set:
+    /// `{prefix}{state}` with a state as `/auth/login` makes them (43
+    /// base64url characters), or exactly the prefix in single-transaction
+    /// mode; at most [`MAX_SEEN`] of them. Anything else is not ours and is
+    /// neither opened nor echoed back as a deletion.
+    fn ours<'c>(
+        &self,
+        cookies: &'c RequestCookies,
+    ) -> impl Iterator<Item = (&'c str, &'c str)> + 'c {
+        let prefix = self.config.transaction_cookie.prefix.clone();
+        let parallel = self.config.enable_parallel_transactions;
+        cookies
+            .iter_all()
+            .filter(move |(name, _)| match name.strip_prefix(prefix.as_str()) {
+                Some(state) if parallel => {
+                    state.len() == STATE_LEN
+                        && state
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                }
+                Some(rest) => rest.is_empty(),
+                None => false,
+            })
+            .take(MAX_SEEN)
     }
 
     fn name(&self, state: &str) -> String {
@@ -110,7 +142,7 @@ impl<'a> Transactions<'a> {
         let mut out = Vec::new();
         if self.config.enable_parallel_transactions {
             let mut pending: Vec<(i64, &str)> = Vec::new();
-            for (name, value) in cookies.with_prefix(&cfg.prefix) {
+            for (name, value) in self.ours(cookies) {
                 match self.keyring.open::<serde_json::Value>(value, now) {
                     Some((_, e)) => pending.push((e, name)),
                     None => out.push(SetCookie::delete(name, &attrs)),
@@ -145,8 +177,7 @@ impl<'a> Transactions<'a> {
     /// Deletes every transaction cookie the request carried.
     pub(crate) fn delete_all(&self, cookies: &RequestCookies) -> Vec<SetCookie> {
         let attrs = self.attrs();
-        cookies
-            .with_prefix(&self.config.transaction_cookie.prefix)
+        self.ours(cookies)
             .map(|(name, _)| SetCookie::delete(name, &attrs))
             .collect()
     }

@@ -1,10 +1,9 @@
 //! Reading the `AUTH0_*` and `APP_BASE_URL` variables into typed values.
 //! Nothing here decides anything: [`EnvValues`] records what the environment
-//! says, and [`build`](Auth0ConfigBuilder::build) applies the precedence rule.
+//! says, and `Auth0ConfigBuilder::build` applies the precedence rule.
 
 use std::time::Duration;
 
-use super::builder::Auth0ConfigBuilder;
 use super::error::{ConfigProblem, ConfigSetting};
 use super::types::{AppBaseUrl, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy, SameSite};
 use crate::secret::{ClientSecret, CookieSecret};
@@ -148,38 +147,5 @@ impl EnvValues {
             production: env.boolean(ConfigSetting::Production),
             trust_proxy: env.boolean(ConfigSetting::TrustProxy),
         }
-    }
-}
-
-impl Auth0ConfigBuilder {
-    /// Reads the environment. Every setting that is not set on the builder
-    /// (before or after this call) then takes its variable's value; see
-    /// [where each setting comes from](Self#where-each-setting-comes-from)
-    /// for the rule and the table of variables, which are `AUTH0_DOMAIN`,
-    /// `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET`, `AUTH0_SECRET` (several
-    /// secrets may be given comma-separated, newest first), `APP_BASE_URL`
-    /// (one URL or a comma-separated allow-list), `AUTH0_SCOPE`,
-    /// `AUTH0_AUDIENCE`, `AUTH0_CLIENT_AUTH_METHOD` (`client_secret_post` |
-    /// `client_secret_basic`), `AUTH0_LOGOUT_STRATEGY` (`auto` | `oidc` |
-    /// `v2`), `AUTH0_ID_TOKEN_SIGNING_ALG` (`RS256` | `RS384` | `RS512` |
-    /// `PS256` | `PS384` | `PS512` | `ES256` | `ES384` | `HS256`), `AUTH0_BASE_PATH`, `AUTH0_COOKIE_DOMAIN`, `AUTH0_COOKIE_PATH`,
-    /// `AUTH0_COOKIE_SECURE`, `AUTH0_COOKIE_SAME_SITE`,
-    /// `AUTH0_COOKIE_TRANSIENT`, `AUTH0_HTTP_TIMEOUT` (ms),
-    /// `AUTH0_ENABLE_TELEMETRY`, `AUTH0_ALLOW_INSECURE_REQUESTS`,
-    /// `AUTH0_PRODUCTION` and `AUTH0_TRUST_PROXY`.
-    ///
-    /// Values that do not parse are reported by [`build`](Self::build),
-    /// together with every other problem.
-    pub fn from_env(self) -> Self {
-        self.from_env_with(|name| std::env::var(name).ok())
-    }
-
-    /// [`from_env`](Self::from_env) with the variables looked up by `lookup`
-    /// instead of in the process environment.
-    // Named after `from_env`, which it generalises.
-    #[allow(clippy::wrong_self_convention)]
-    pub(crate) fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
-        self.env = EnvValues::read(lookup);
-        self
     }
 }

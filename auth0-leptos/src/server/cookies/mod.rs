@@ -66,7 +66,8 @@ impl RequestCookies {
         Self { raw, pairs }
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+    /// Every cookie, in order.
+    pub(crate) fn iter_all(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.pairs
             .iter()
             .map(|(n, v)| (&self.raw[n.clone()], &self.raw[v.clone()]))
@@ -74,21 +75,13 @@ impl RequestCookies {
 
     /// The first value of a cookie.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
-    }
-
-    /// Every cookie whose name starts with `prefix`.
-    pub(crate) fn with_prefix<'a>(
-        &'a self,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        self.iter().filter(move |(n, _)| n.starts_with(prefix))
+        self.iter_all().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// The chunk cookies `{name}__N` present, by index (first value of each).
     pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &str, &str)> {
         let mut out: Vec<(usize, &str, &str)> = self
-            .iter()
+            .iter_all()
             .filter_map(|(n, v)| {
                 let idx = n.strip_prefix(name)?.strip_prefix("__")?;
                 if idx.is_empty() || idx.len() > 3 || !idx.bytes().all(|b| b.is_ascii_digit()) {
