@@ -32,6 +32,8 @@ pub(crate) struct Plan {
     pub(crate) loaded: Loaded,
     /// Whether the request carried a session cookie (or chunks of one).
     pub(crate) had_cookie: bool,
+    /// The time `exp` was computed at.
+    pub(crate) now: i64,
 }
 
 /// What to do with the session cookie.

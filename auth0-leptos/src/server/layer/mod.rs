@@ -146,7 +146,7 @@ fn open_request(
     let secure = cookie_secure(config, config.session.cookie.secure, base_url.as_ref());
     let adopted = state.data().and_then(|d| engine.tokens().adopt_rotation(d));
     if let Some(data) = adopted {
-        state.modify(|d| *d = data);
+        state.adopt(data);
     }
     Auth0Session::new(RequestSession {
         engine: engine.clone(),
@@ -203,6 +203,7 @@ async fn finish(
             exp,
             loaded: state.loaded().clone(),
             had_cookie: request.cookies.has_chunked(name),
+            now,
         };
         (plan, personal)
     };

@@ -65,6 +65,7 @@ impl Backend for StoreBackend {
                 exp,
                 loaded,
                 had_cookie,
+                now,
             } = plan;
             match change {
                 Change::Unchanged => CookieWrite::Keep,
@@ -82,7 +83,7 @@ impl Backend for StoreBackend {
                     let Some(data) = data else {
                         return CookieWrite::Keep;
                     };
-                    let ttl = Duration::from_secs((exp - crate::server::time::now()).max(1) as u64);
+                    let ttl = Duration::from_secs((exp - now).max(1) as u64);
                     let result = match (&loaded, change) {
                         // An existing session: never bring back one deleted meanwhile.
                         (Loaded::Store { id, .. }, Change::Modified) => store

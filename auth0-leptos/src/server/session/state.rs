@@ -102,6 +102,18 @@ impl SessionState {
         true
     }
 
+    /// Tokens this process already rotated for the session were taken over:
+    /// `data` replaces the loaded data and is written back (not a login).
+    pub(crate) fn adopt(&mut self, data: SessionData) {
+        if self.data.is_none() {
+            return;
+        }
+        self.data = Some(Arc::new(data));
+        if self.change == Change::Unchanged {
+            self.change = Change::Modified;
+        }
+    }
+
     /// A login: the new session replaces whatever was there.
     pub(crate) fn replace(&mut self, data: SessionData) {
         self.data = Some(Arc::new(data));
@@ -149,6 +161,13 @@ mod tests {
         s.clear();
         assert!(s.data().is_none());
         assert_eq!(s.change(), Change::Cleared);
+        let mut adopted = SessionState::new(Loaded::Cookie { exp: 10 }, Some(Arc::new(data())));
+        adopted.adopt(data());
+        assert_eq!(
+            adopted.change(),
+            Change::Modified,
+            "adopted tokens are written back"
+        );
         let gone = SessionState::new(Loaded::StoreGone { id: "i".into() }, None);
         assert_eq!(gone.change(), Change::Cleared);
         let mut deleted = SessionState::new(
