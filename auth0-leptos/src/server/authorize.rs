@@ -141,9 +141,18 @@ pub(crate) async fn start_login(
     // Configured parameters, then the caller's (which override them).
     let ap = &config.authorization_parameters;
     let mut params: BTreeMap<String, String> = ap.extra.clone();
-    params.insert("scope".into(), ap.scope.clone());
+    params.insert("scope".into(), ap.login_scope().to_owned());
     if let Some(a) = &ap.audience {
         params.insert("audience".into(), a.clone());
+    }
+    // A login for another audience asks for that audience's configured
+    // scope, unless the caller names a scope.
+    if let Some(a) = options.authorization_params.get("audience") {
+        if !options.authorization_params.contains_key("scope") {
+            if let Some(s) = ap.scope.for_audience(Some(a)) {
+                params.insert("scope".into(), s.to_owned());
+            }
+        }
     }
     for (k, v) in options.authorization_params {
         if !INTERNAL_PARAMS.contains(&k.as_str()) {

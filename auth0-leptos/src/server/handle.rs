@@ -170,11 +170,11 @@ impl Auth0Session {
             .engine
             .tokens()
             .access_token(&data, &request)
-            .await?;
+            .await;
         if let Some(update) = grant.update {
             self.lock().modify(|d| update.apply(d));
         }
-        Ok(grant.response)
+        grant.result
     }
 
     /// Redirects to the provider's login page (the seeds'

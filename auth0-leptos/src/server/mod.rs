@@ -43,7 +43,7 @@ pub use client::Auth0;
 pub use config::{
     AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
     ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict, IdTokenSigningAlg,
-    IntoSessionStore, LogoutStrategy, Routes, SameSite, SessionConfig, SessionCookieConfig,
+    IntoSessionStore, LogoutStrategy, Routes, SameSite, Scope, SessionConfig, SessionCookieConfig,
     TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub use error::{

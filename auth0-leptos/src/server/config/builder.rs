@@ -33,7 +33,7 @@ pub struct Auth0ConfigBuilder {
     /// Explicit when not empty.
     pub(super) secrets: Vec<CookieSecret>,
     pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
-    pub(super) scope: Option<String>,
+    pub(super) scope: Option<Scope>,
     pub(super) audience: Option<String>,
     pub(super) extra_params: BTreeMap<String, String>,
     pub(super) sign_in_return_to_path: Option<String>,
@@ -152,7 +152,15 @@ impl Auth0ConfigBuilder {
     /// Scope requested at login (default `openid profile email
     /// offline_access`; `openid` is always added); `AUTH0_SCOPE`. Also set by
     /// `authorization_param("scope", ..)`, which this setter wins over.
-    pub fn scope(mut self, v: impl Into<String>) -> Self {
+    ///
+    /// A map from audience to scope ([`Scope::PerAudience`], e.g.
+    /// `.scope([("https://api.example.com/", "openid profile offline_access read:data")])`)
+    /// gives each API audience its own scope: the configured audience's
+    /// entry is used at login ([`DEFAULT_SCOPE`](super::DEFAULT_SCOPE) when
+    /// it has none), and an access token for another audience asks for
+    /// that audience's entry merged with the scope the call asks for. A map
+    /// needs [`audience`](Self::audience).
+    pub fn scope(mut self, v: impl Into<Scope>) -> Self {
         self.scope = Some(v.into());
         self
     }

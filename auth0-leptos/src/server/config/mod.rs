@@ -29,7 +29,8 @@ pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
 pub use error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 pub use types::{
     AppBaseUrl, AuthorizationParameters, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy,
-    Routes, SameSite, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
+    Routes, SameSite, Scope, SessionConfig, SessionCookieConfig, TransactionCookieConfig,
+    DEFAULT_SCOPE,
 };
 pub(crate) use validate::ensure_openid;
 

@@ -314,7 +314,7 @@ fn rule_app_base_url() {
 
 #[test]
 fn rule_auth0_scope() {
-    let get = |c: &Auth0Config| c.authorization_parameters.scope.clone();
+    let get = |c: &Auth0Config| c.authorization_parameters.login_scope().to_owned();
     assert_eq!(value(&[], unset, get), DEFAULT_SCOPE);
     let env = [("AUTH0_SCOPE", "email")];
     assert_eq!(value(&env, unset, get), "openid email");
@@ -324,7 +324,7 @@ fn rule_auth0_scope() {
         b.authorization_param("scope", "openid profile")
     })
     .unwrap();
-    assert_eq!(c.authorization_parameters.scope, "openid profile");
+    assert_eq!(c.authorization_parameters.login_scope(), "openid profile");
     assert!(!c.authorization_parameters.extra.contains_key("scope"));
     assert_eq!(
         value(

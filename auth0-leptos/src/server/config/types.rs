@@ -193,24 +193,100 @@ impl AppBaseUrl {
     }
 }
 
-/// Parameters sent to `/authorize`.
+/// The scope the app asks for: one string for every audience, or a scope
+/// per API audience (the seeds' `authorizationParameters.scope` as a string
+/// or as a map, for multi-resource refresh tokens).
+///
+/// ```
+/// use auth0_leptos::server::Scope;
+///
+/// let one: Scope = "openid profile read:data".into();
+/// assert_eq!(one.for_audience(Some("https://any.example.com/")), Some("openid profile read:data"));
+///
+/// let per_api: Scope = [
+///     ("https://api.example.com/", "openid profile offline_access read:products"),
+///     ("https://analytics.example.com/", "read:analytics"),
+/// ]
+/// .into();
+/// assert_eq!(per_api.for_audience(Some("https://analytics.example.com/")), Some("read:analytics"));
+/// assert_eq!(per_api.for_audience(Some("https://elsewhere.example.com/")), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The same scope for every audience (what `AUTH0_SCOPE` sets).
+    All(String),
+    /// A scope per audience identifier. The configured (default) audience's
+    /// entry is the login's scope ([`DEFAULT_SCOPE`] when it has none); an
+    /// access token for another audience asks for that audience's entry
+    /// plus what the call asks for.
+    PerAudience(BTreeMap<String, String>),
+}
+
+impl Scope {
+    /// The configured scope for `audience`: the one string, or the map's
+    /// entry (`None` for an audience the map does not name).
+    pub fn for_audience(&self, audience: Option<&str>) -> Option<&str> {
+        match self {
+            Self::All(s) => Some(s),
+            Self::PerAudience(map) => map.get(audience?).map(String::as_str),
+        }
+    }
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Self::All(DEFAULT_SCOPE.into())
+    }
+}
+
+impl From<&str> for Scope {
+    fn from(s: &str) -> Self {
+        Self::All(s.into())
+    }
+}
+
+impl From<String> for Scope {
+    fn from(s: String) -> Self {
+        Self::All(s)
+    }
+}
+
+impl From<BTreeMap<String, String>> for Scope {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Self::PerAudience(map)
+    }
+}
+
+impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for Scope {
+    fn from(entries: [(K, V); N]) -> Self {
+        Self::PerAudience(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+/// Parameters sent to `/authorize`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthorizationParameters {
-    /// Scope (default [`DEFAULT_SCOPE`]); `openid` is always added.
-    pub scope: String,
+    /// Scope (default [`DEFAULT_SCOPE`]); `openid` is always added to the
+    /// login's scope.
+    pub scope: Scope,
     /// API audience for the access token.
     pub audience: Option<String>,
     /// Any other parameter (`connection`, `organization`, `max_age`, ...).
     pub extra: BTreeMap<String, String>,
 }
 
-impl Default for AuthorizationParameters {
-    fn default() -> Self {
-        Self {
-            scope: DEFAULT_SCOPE.into(),
-            audience: None,
-            extra: BTreeMap::new(),
-        }
+impl AuthorizationParameters {
+    /// The scope asked for at login: the configured audience's scope (or
+    /// the one string), with `openid`.
+    pub fn login_scope(&self) -> &str {
+        self.scope
+            .for_audience(self.audience.as_deref())
+            .unwrap_or(DEFAULT_SCOPE)
     }
 }
 

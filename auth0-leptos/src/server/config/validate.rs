@@ -294,10 +294,32 @@ impl Auth0ConfigBuilder {
         let mut extra = extra_params;
         let scope_param = extra.remove("scope");
         let scope = c
-            .pick(scope.or(scope_param), env.scope.map(Ok))
-            .unwrap_or_else(|| DEFAULT_SCOPE.into());
+            .pick(
+                scope.or(scope_param.map(Scope::All)),
+                env.scope.map(|s| Ok(Scope::All(s))),
+            )
+            .unwrap_or_default();
         let audience_param = extra.remove("audience");
         let audience = c.pick(audience.or(audience_param), env.audience.map(Ok));
+        let scope = match scope {
+            Scope::All(s) => Scope::All(ensure_openid(&s)),
+            Scope::PerAudience(mut map) => {
+                match &audience {
+                    // The login's scope: the default audience's entry, with openid.
+                    Some(a) => {
+                        let login = map.get(a).map_or(DEFAULT_SCOPE, String::as_str);
+                        let login = ensure_openid(login);
+                        map.insert(a.clone(), login);
+                    }
+                    None => c.invalid(
+                        ConfigSetting::Scope,
+                        None,
+                        "a single scope, or a scope per audience together with an audience",
+                    ),
+                }
+                Scope::PerAudience(map)
+            }
+        };
         if let Some(ma) = extra.get("max_age") {
             if ma.parse::<u64>().is_err() {
                 c.invalid(ConfigSetting::MaxAge, Some(ma), "a non-negative integer");
@@ -335,7 +357,7 @@ impl Auth0ConfigBuilder {
             secrets,
             app_base_url,
             authorization_parameters: AuthorizationParameters {
-                scope: ensure_openid(&scope),
+                scope,
                 audience,
                 extra,
             },
@@ -474,7 +496,7 @@ mod tests {
     #[test]
     fn defaults_match_the_next_js_sdk() {
         let c = base().build().unwrap();
-        assert_eq!(c.authorization_parameters.scope, DEFAULT_SCOPE);
+        assert_eq!(c.authorization_parameters.login_scope(), DEFAULT_SCOPE);
         assert_eq!(c.session.absolute_duration, Duration::from_secs(259_200));
         assert_eq!(c.session.inactivity_duration, Duration::from_secs(86_400));
         assert!(c.session.rolling);
@@ -517,9 +539,39 @@ mod tests {
                 .build()
                 .unwrap()
                 .authorization_parameters
-                .scope,
+                .login_scope(),
             "openid email"
         );
+    }
+
+    #[test]
+    fn a_scope_per_audience_gives_the_login_the_default_audience_s_entry() {
+        let api = "https://api.example.com/";
+        let reports = "https://reports.example.com/";
+        let c = base()
+            .audience(api)
+            .scope([(api, "profile read:data"), (reports, "read:reports")])
+            .build()
+            .unwrap();
+        let ap = &c.authorization_parameters;
+        assert_eq!(ap.login_scope(), "openid profile read:data");
+        assert_eq!(ap.scope.for_audience(Some(reports)), Some("read:reports"));
+        assert_eq!(ap.scope.for_audience(Some("https://other/")), None);
+
+        // No entry for the default audience: the login asks for the default scope.
+        let c = base()
+            .audience(api)
+            .scope([(reports, "read:reports")])
+            .build()
+            .unwrap();
+        assert_eq!(c.authorization_parameters.login_scope(), DEFAULT_SCOPE);
+
+        // A map without an audience cannot say which entry is the login's.
+        let err = base()
+            .scope([(reports, "read:reports")])
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("AUTH0_SCOPE"), "{err}");
     }
 
     #[test]

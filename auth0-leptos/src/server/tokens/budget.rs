@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::AccessTokenError;
 
-use super::single_flight::{Owner, RefreshKey};
+use super::ledger::{Owner, RefreshKey};
 
 /// How long a failed refresh is answered from memory.
 const FAILURE_MEMORY: Duration = Duration::from_secs(5);

@@ -1,27 +1,29 @@
-//! The token service: which access token of a session answers a request,
-//! when to refresh it, one refresh in flight per refresh token, and
-//! following rotations this process already saw. It works on
-//! [`SessionData`], never on a request: the caller applies the returned
-//! [`TokenUpdate`] to the request's session.
+//! The token service: which access token of a session answers a request
+//! (the login's, or one of another audience and scope), when to refresh
+//! it, one refresh at a time per session, and following rotations this
+//! process already saw. It works on [`SessionData`], never on a request:
+//! the caller applies the returned [`TokenUpdate`] to the request's session.
 
 mod budget;
-mod single_flight;
+mod ledger;
+mod slots;
 
 use std::sync::Arc;
 
-use crate::error::AccessTokenError;
-use crate::secret::{AccessToken, IdToken, RefreshToken};
-use crate::server::config::Auth0Config;
+use crate::error::{AccessTokenError, OAuth2Error};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::server::config::{Auth0Config, Scope};
 use crate::server::error::ProviderError;
 use crate::server::oidc::id_token::Expectations;
 use crate::server::oidc::Oidc;
-use crate::server::session::{AccessTokenEntry, SessionData};
+use crate::server::session::SessionData;
 use crate::server::time::now;
 use crate::{AccessTokenRequest, AccessTokenResponse};
 
 use budget::RefreshBudget;
-pub(crate) use single_flight::Owner;
-use single_flight::{RefreshKey, Refreshed, SingleFlight};
+pub(crate) use ledger::Owner;
+use ledger::{Ledger, RefreshKey, Refreshed};
+use slots::{find_entry, merge_scopes, scope_covers};
 
 /// Rotations followed at most, per lookup.
 const MAX_CHAIN: usize = 8;
@@ -33,108 +35,64 @@ const FORCED_FRESHNESS: i64 = 5;
 pub(crate) struct TokenService {
     oidc: Arc<Oidc>,
     client_id: String,
-    scope: String,
+    scope: Scope,
     default_audience: Option<String>,
     buffer: i64,
-    flights: SingleFlight,
+    ledger: Ledger,
     budget: RefreshBudget,
 }
 
-/// Which token of the session a request is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    /// The login's token set.
-    Primary,
-    /// `accessTokens[i]`, another audience.
-    Other(usize),
-    /// An audience the session has no token for yet.
-    NewAudience,
-}
-
-/// What a refresh changed, to be written into the session.
+/// What a refresh (or the rotations this process followed) changed, to be
+/// written into the session.
 #[derive(Debug)]
 pub(crate) struct TokenUpdate {
-    slot: Slot,
+    /// Refreshes whose tokens go into the session, oldest first.
+    steps: Vec<Arc<Refreshed>>,
+    /// The newest refresh token.
     refresh_token: RefreshToken,
-    token: AccessToken,
-    expires_at: i64,
-    scope: Option<String>,
-    requested_scope: Option<String>,
-    token_type: Option<String>,
-    id_token: Option<IdToken>,
-    audience: Option<String>,
 }
 
 impl TokenUpdate {
     /// Writes the refreshed tokens into `s`.
     pub(crate) fn apply(self, s: &mut SessionData) {
-        s.token_set.refresh_token = Some(self.refresh_token);
-        match self.slot {
-            Slot::Primary => {
-                let t = &mut s.token_set;
-                t.access_token = self.token;
-                t.expires_at = self.expires_at;
-                t.scope = self.scope;
-                if self.requested_scope.is_some() {
-                    t.requested_scope = self.requested_scope;
-                }
-                if self.token_type.is_some() {
-                    t.token_type = self.token_type;
-                }
-                if let Some(id) = self.id_token {
-                    t.id_token = Some(id);
-                }
-            }
-            Slot::Other(i) => {
-                if let Some(e) = s.access_tokens.get_mut(i) {
-                    e.access_token = self.token;
-                    e.expires_at = self.expires_at;
-                    e.scope = self.scope;
-                    e.token_type = self.token_type;
-                }
-            }
-            Slot::NewAudience => s.access_tokens.push(AccessTokenEntry {
-                access_token: self.token,
-                audience: self.audience.unwrap_or_default(),
-                scope: self.scope,
-                requested_scope: self.requested_scope,
-                expires_at: self.expires_at,
-                token_type: self.token_type,
-            }),
+        let now = now();
+        for step in &self.steps {
+            slots::write(s, step, now);
         }
+        s.token_set.refresh_token = Some(self.refresh_token);
     }
 }
 
-/// The answer to an access-token request: the token, and what to save.
+/// The answer to an access-token request: the token (or why not), and
+/// what to save either way (a refresh may rotate the refresh token even
+/// when its access token cannot be handed out).
 #[derive(Debug)]
 pub(crate) struct Grant {
-    pub(crate) response: AccessTokenResponse,
+    pub(crate) result: Result<AccessTokenResponse, AccessTokenError>,
     pub(crate) update: Option<TokenUpdate>,
 }
 
-/// The token a slot holds now.
-struct Current {
-    token: Option<AccessToken>,
-    expires_at: i64,
-    scope: Option<String>,
-    token_type: Option<String>,
-}
-
-fn scope_covers(granted: Option<&str>, wanted: Option<&str>) -> bool {
-    let Some(wanted) = wanted else { return true };
-    let granted: Vec<&str> = granted.unwrap_or("").split_whitespace().collect();
-    wanted.split_whitespace().all(|w| granted.contains(&w))
-}
-
-/// Scope for a refresh: configured scope plus the requested one.
-fn merge_scopes(base: &str, extra: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for s in base.split_whitespace().chain(extra.split_whitespace()) {
-        if !out.contains(&s) {
-            out.push(s);
+impl From<AccessTokenError> for Grant {
+    fn from(e: AccessTokenError) -> Self {
+        Self {
+            result: Err(e),
+            update: None,
         }
     }
-    out.join(" ")
+}
+
+/// Which token a request is about, and the one the session holds for it.
+struct Target {
+    /// The audience to ask the provider for; `None` for the login's token set.
+    audience: Option<String>,
+    /// The scope to ask for when refreshing.
+    scope: Option<String>,
+    token: Option<AccessToken>,
+    expires_at: i64,
+    granted_scope: Option<String>,
+    token_type: Option<String>,
+    /// Whether the held token lacks a scope the request wants.
+    scope_missing: bool,
 }
 
 impl Owner {
@@ -148,6 +106,34 @@ impl Owner {
     }
 }
 
+/// The audiences of a JWT access token (read without verifying it: only
+/// to notice a provider that answered for another audience). `None` when
+/// the token is not a JWT with an `aud`.
+fn jwt_audiences(token: &str) -> Option<Vec<String>> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    if payload.len() > 16 * 1024 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        aud: Option<Aud>,
+    }
+    match serde_json::from_slice::<Claims>(&bytes).ok()?.aud? {
+        Aud::One(a) => Some(vec![a]),
+        Aud::Many(a) => Some(a),
+    }
+}
+
 impl TokenService {
     pub(crate) fn new(config: &Auth0Config, oidc: Arc<Oidc>) -> Self {
         Self {
@@ -156,7 +142,7 @@ impl TokenService {
             scope: config.authorization_parameters.scope.clone(),
             default_audience: config.authorization_parameters.audience.clone(),
             buffer: config.token_refresh_buffer.as_secs() as i64,
-            flights: SingleFlight::new(config.rotation_race_window),
+            ledger: Ledger::new(config.rotation_race_window),
             budget: RefreshBudget::default(),
         }
     }
@@ -165,63 +151,42 @@ impl TokenService {
     /// a copy of an older cookie can no longer take over its tokens.
     pub(crate) fn forget_session(&self, data: &SessionData) {
         let owner = Owner::of(data);
-        self.flights.forget(|o| *o == owner);
+        self.ledger.forget(|o| *o == owner);
     }
 
     /// Drops every remembered refresh of the sessions a back-channel logout
     /// token names (by `sid`, else by `sub`).
     pub(crate) fn forget_logout(&self, sid: Option<&str>, sub: Option<&str>) {
-        self.flights.forget(|o| match (sid, sub) {
+        self.ledger.forget(|o| match (sid, sub) {
             (Some(sid), _) if !o.sid.is_empty() => o.sid == sid,
             (_, Some(sub)) => o.sub == sub,
             _ => false,
         });
     }
 
-    /// The refreshes this process already completed starting from `rt`
-    /// for `audience` / `scope`, oldest first, stopping at the first one
-    /// `accept` takes (which is last in the returned chain, flagged `true`).
-    fn rotation_chain(
-        &self,
-        rt: &RefreshToken,
-        audience: Option<&str>,
-        scope: Option<&str>,
-        owner: &Owner,
-        accept: impl Fn(&Refreshed) -> bool,
-    ) -> (Vec<Arc<Refreshed>>, bool) {
-        let mut chain = Vec::new();
-        if self.flights.is_empty() {
-            return (chain, false);
+    /// The rotations this process made starting from `rt` for this
+    /// session, oldest first (whichever audience each was for).
+    fn rotation_chain(&self, rt: &RefreshToken, owner: &Owner) -> Vec<Arc<Refreshed>> {
+        let mut chain: Vec<Arc<Refreshed>> = Vec::new();
+        if self.ledger.is_empty() {
+            return chain;
         }
         let mut current = rt.secret().to_owned();
         for _ in 0..MAX_CHAIN {
-            let Some(done) = self
-                .flights
-                .completed(RefreshKey::new(&current, audience, scope))
-            else {
+            let Some(step) = self.ledger.rotated(&current) else {
                 break;
             };
             // Only the session that made a refresh may take its tokens over.
-            if done.owner != *owner {
+            if step.owner != *owner {
                 break;
             }
-            let accepted = accept(&done);
-            let next = done
-                .response
-                .refresh_token
-                .as_ref()
-                .map(|n| n.secret().to_owned())
-                .filter(|n| *n != current);
-            chain.push(done);
-            if accepted {
-                return (chain, true);
-            }
-            match next {
-                Some(n) => current = n,
-                None => break,
-            }
+            let Some(next) = step.response.refresh_token.as_ref() else {
+                break;
+            };
+            current = next.secret().to_owned();
+            chain.push(step);
         }
-        (chain, false)
+        chain
     }
 
     /// When this process refreshed (and rotated) the session's refresh
@@ -233,28 +198,79 @@ impl TokenService {
     /// provider, whose reuse detection keeps working. Returns the adopted data.
     pub(crate) fn adopt_rotation(&self, data: &SessionData) -> Option<SessionData> {
         let rt = data.token_set.refresh_token.as_ref()?;
-        let owner = Owner::of(data);
-        let (chain, _) = self.rotation_chain(rt, None, None, &owner, |_| false);
-        if chain.is_empty() {
-            return None;
-        }
+        let chain = self.rotation_chain(rt, &Owner::of(data));
+        let newest = chain.last()?.response.refresh_token.clone()?;
         let mut data = data.clone();
-        for done in chain {
-            let r = &done.response;
-            let t = &mut data.token_set;
-            t.access_token = r.access_token.clone();
-            t.expires_at = r.expires_at(done.at);
-            if let Some(s) = &r.scope {
-                t.scope = Some(s.clone());
+        TokenUpdate {
+            steps: chain,
+            refresh_token: newest,
+        }
+        .apply(&mut data);
+        Some(data)
+    }
+
+    /// Which token of `data` answers `request`, and what to ask for when
+    /// it must be refreshed.
+    fn target(&self, data: &SessionData, request: &AccessTokenRequest) -> Target {
+        let audience = request
+            .audience
+            .clone()
+            .filter(|a| !a.is_empty())
+            .or_else(|| self.default_audience.clone());
+        let wanted = request.scope.as_deref().filter(|s| !s.trim().is_empty());
+        let primary_audience = data
+            .token_set
+            .audience
+            .clone()
+            .or_else(|| self.default_audience.clone());
+        match audience {
+            Some(audience) if Some(&audience) != primary_audience.as_ref() => {
+                // Another API: its configured scope plus the requested one.
+                let base = self.scope.for_audience(Some(&audience)).unwrap_or("");
+                let scope =
+                    Some(merge_scopes(base, wanted.unwrap_or(""))).filter(|s| !s.is_empty());
+                match find_entry(&data.access_tokens, &audience, scope.as_deref()) {
+                    Some(i) => {
+                        let e = &data.access_tokens[i];
+                        Target {
+                            // Renew the entry as it was asked for.
+                            scope: e.requested_scope.clone().or(scope),
+                            audience: Some(audience),
+                            token: Some(e.access_token.clone()).filter(|t| !t.is_empty()),
+                            expires_at: e.expires_at,
+                            granted_scope: e.scope.clone(),
+                            token_type: e.token_type.clone(),
+                            scope_missing: false,
+                        }
+                    }
+                    None => Target {
+                        audience: Some(audience),
+                        scope,
+                        token: None,
+                        expires_at: 0,
+                        granted_scope: None,
+                        token_type: None,
+                        scope_missing: false,
+                    },
+                }
             }
-            if let Some(id) = &r.id_token {
-                t.id_token = Some(id.clone());
-            }
-            if let Some(next) = &r.refresh_token {
-                t.refresh_token = Some(next.clone());
+            _ => {
+                let t = &data.token_set;
+                let base = self
+                    .scope
+                    .for_audience(primary_audience.as_deref())
+                    .unwrap_or(crate::server::config::DEFAULT_SCOPE);
+                Target {
+                    audience: None,
+                    scope: wanted.map(|w| merge_scopes(base, w)),
+                    token: Some(t.access_token.clone()).filter(|t| !t.is_empty()),
+                    expires_at: t.expires_at,
+                    granted_scope: t.scope.clone(),
+                    token_type: t.token_type.clone(),
+                    scope_missing: !scope_covers(t.scope.as_deref(), wanted),
+                }
             }
         }
-        Some(data)
     }
 
     /// An access token for `data` (the seeds' `getAccessToken`): the stored
@@ -263,63 +279,19 @@ impl TokenService {
         &self,
         data: &SessionData,
         request: &AccessTokenRequest,
-    ) -> Result<Grant, AccessTokenError> {
-        let audience = request
+    ) -> Grant {
+        let target = self.target(data, request);
+        let answer_audience = target
             .audience
             .clone()
-            .filter(|a| !a.is_empty())
+            .or_else(|| request.audience.clone().filter(|a| !a.is_empty()))
             .or_else(|| self.default_audience.clone());
-        let wanted_scope = request.scope.as_deref().filter(|s| !s.is_empty());
-        let primary_audience = data
-            .token_set
-            .audience
-            .clone()
-            .or_else(|| self.default_audience.clone());
-        let slot = if audience.is_none() || audience == primary_audience {
-            Slot::Primary
-        } else {
-            match data.access_tokens.iter().position(|e| {
-                Some(&e.audience) == audience.as_ref()
-                    && scope_covers(e.scope.as_deref(), wanted_scope)
-            }) {
-                Some(i) => Slot::Other(i),
-                None => Slot::NewAudience,
-            }
-        };
-        let current = match slot {
-            Slot::Primary => {
-                let t = &data.token_set;
-                Current {
-                    token: Some(t.access_token.clone()).filter(|t| !t.is_empty()),
-                    expires_at: t.expires_at,
-                    scope: t.scope.clone(),
-                    token_type: t.token_type.clone(),
-                }
-            }
-            Slot::Other(i) => {
-                let e = &data.access_tokens[i];
-                Current {
-                    token: Some(e.access_token.clone()),
-                    expires_at: e.expires_at,
-                    scope: e.scope.clone(),
-                    token_type: e.token_type.clone(),
-                }
-            }
-            Slot::NewAudience => Current {
-                token: None,
-                expires_at: 0,
-                scope: None,
-                token_type: None,
-            },
-        };
         let now = now();
-        let scope_ok =
-            slot != Slot::Primary || scope_covers(current.scope.as_deref(), wanted_scope);
-        let expired = current.expires_at <= now;
+        let expired = target.expires_at <= now;
         let needs_refresh = request.refresh
-            || current.token.is_none()
-            || current.expires_at <= now + self.buffer
-            || !scope_ok;
+            || target.token.is_none()
+            || target.expires_at <= now + self.buffer
+            || target.scope_missing;
         let respond =
             |token: AccessToken, expires_at: i64, scope, token_type| AccessTokenResponse {
                 token,
@@ -327,30 +299,39 @@ impl TokenService {
                 expires_in: (expires_at - now).max(0),
                 scope,
                 token_type,
-                audience: audience.clone(),
+                audience: answer_audience.clone(),
             };
         if !needs_refresh {
-            if let Some(token) = current.token {
-                return Ok(Grant {
-                    response: respond(token, current.expires_at, current.scope, current.token_type),
+            if let Some(token) = target.token {
+                return Grant {
+                    result: Ok(respond(
+                        token,
+                        target.expires_at,
+                        target.granted_scope,
+                        target.token_type,
+                    )),
                     update: None,
-                });
+                };
             }
         }
         let Some(rt) = data.token_set.refresh_token.clone() else {
-            return match current.token {
-                Some(token) if !expired && !request.refresh => Ok(Grant {
-                    response: respond(token, current.expires_at, current.scope, current.token_type),
+            return match target.token {
+                Some(token) if !expired && !request.refresh && !target.scope_missing => Grant {
+                    result: Ok(respond(
+                        token,
+                        target.expires_at,
+                        target.granted_scope,
+                        target.token_type,
+                    )),
                     update: None,
-                }),
-                token => Err(AccessTokenError::MissingRefreshToken {
+                },
+                token => AccessTokenError::MissingRefreshToken {
                     expired: token.is_some(),
-                }),
+                }
+                .into(),
             };
         };
 
-        let refresh_scope = wanted_scope.map(|w| merge_scopes(&self.scope, w));
-        let refresh_audience = (slot != Slot::Primary).then(|| audience.clone()).flatten();
         let buffer = self.buffer;
         let forced = request.refresh;
         let owner = Owner::of(data);
@@ -358,93 +339,107 @@ impl TokenService {
             let fresh_enough = !forced || now - done.at <= FORCED_FRESHNESS;
             done.owner == owner && fresh_enough && done.response.expires_at(done.at) > now + buffer
         };
+        let (audience, scope) = (target.audience.as_deref(), target.scope.as_deref());
 
-        // Follow the rotations this process already saw, so a stale refresh
-        // token is never redeemed twice; refresh with the newest one.
-        let (chain, accepted) = self.rotation_chain(
-            &rt,
-            refresh_audience.as_deref(),
-            refresh_scope.as_deref(),
-            &owner,
-            usable,
+        // One refresh at a time for this session: the refresh token may
+        // rotate, and redeeming it twice would revoke the grant.
+        let _turn = self.ledger.lane(&owner).await;
+
+        // Follow the rotations this process already made (for any
+        // audience), so a redeemed refresh token is never sent again, and
+        // take a result for this very request if one is fresh enough.
+        let chain = self.rotation_chain(&rt, &owner);
+        let mut redeemable: Vec<RefreshToken> = vec![rt.clone()];
+        redeemable.extend(
+            chain
+                .iter()
+                .filter_map(|s| s.response.refresh_token.clone()),
         );
-        let latest_rt = chain
-            .last()
-            .and_then(|d| d.response.refresh_token.clone())
-            .unwrap_or_else(|| rt.clone());
-        let refreshed = match chain.last() {
-            Some(done) if accepted => done.clone(),
-            // This cookie's refresh token was already redeemed: it is older
-            // than the chain. It may take over a result, never extend the chain.
-            Some(_) if latest_rt.secret() != rt.secret() => {
-                tracing::warn!(target: "auth0_leptos", "an outdated session cookie asked for a refresh; refused");
-                return Err(AccessTokenError::FailedToRefreshToken { cause: None });
-            }
-            _ => {
-                let key = RefreshKey::new(
-                    latest_rt.secret(),
-                    refresh_audience.as_deref(),
-                    refresh_scope.as_deref(),
-                );
+        let latest_rt = redeemable.last().cloned().unwrap_or(rt);
+        let taken = redeemable.iter().rev().find_map(|r| {
+            self.ledger
+                .completed(RefreshKey::new(r.secret(), audience, scope))
+                .filter(|d| usable(d))
+        });
+        let (answer, newest_rt) = match taken {
+            Some(done) => (done, latest_rt),
+            None => {
+                let key = RefreshKey::new(latest_rt.secret(), audience, scope);
                 // A refresh that just failed fails again without a provider
                 // call; varying scope or audience buys only a few calls.
                 if let Some(e) = self.budget.recent_failure(&owner, key) {
-                    return Err(e);
+                    return e.into();
                 }
                 if !self.budget.admit(&owner, key) {
                     tracing::warn!(target: "auth0_leptos", "a session asked for too many distinct token refreshes; refused");
-                    return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                    return AccessTokenError::FailedToRefreshToken { cause: None }.into();
                 }
                 let outcome = self
-                    .flights
-                    .run(key, usable, || {
-                        self.refresh_grant(
-                            latest_rt.clone(),
-                            refresh_audience.clone(),
-                            refresh_scope.clone(),
-                            owner.clone(),
-                        )
-                    })
+                    .refresh_grant(
+                        latest_rt.clone(),
+                        target.audience.clone(),
+                        target.scope.clone(),
+                        owner.clone(),
+                    )
                     .await;
-                if let Err(e) = &outcome {
-                    self.budget.failed(&owner, key, e);
-                    if matches!(e, AccessTokenError::FailedToRefreshToken { cause: Some(c) } if c.code == "invalid_grant")
-                    {
-                        // Revoked or reused: nothing of this session is handed out again.
-                        self.flights.forget(|o| *o == owner);
+                let done = match outcome {
+                    Ok(done) => Arc::new(done),
+                    Err(e) => {
+                        self.budget.failed(&owner, key, &e);
+                        if matches!(&e, AccessTokenError::FailedToRefreshToken { cause: Some(c) } if c.code == "invalid_grant")
+                        {
+                            // Revoked or reused: nothing of this session is handed out again.
+                            self.ledger.forget(|o| *o == owner);
+                        }
+                        return e.into();
                     }
-                }
-                outcome?
+                };
+                self.ledger.record(latest_rt.secret(), key, done.clone());
+                let newest = done.response.refresh_token.clone().unwrap_or(latest_rt);
+                (done, newest)
             }
         };
 
-        let r = &refreshed.response;
-        let expires_at = r.expires_at(refreshed.at);
+        let r = &answer.response;
+        let expires_at = r.expires_at(answer.at);
         let scope = r
             .scope
             .clone()
-            .or_else(|| refresh_scope.clone())
-            .or(current.scope);
-        let update = TokenUpdate {
-            slot,
-            refresh_token: r.refresh_token.clone().unwrap_or(latest_rt),
-            token: r.access_token.clone(),
+            .or_else(|| answer.scope.clone())
+            .or(target.granted_scope);
+        let response = respond(
+            r.access_token.clone(),
             expires_at,
-            scope: scope.clone(),
-            requested_scope: refresh_scope,
-            token_type: r.token_type.clone(),
-            id_token: r.id_token.clone(),
-            audience: audience.clone(),
-        };
-        Ok(Grant {
-            response: respond(
-                r.access_token.clone(),
-                expires_at,
-                scope,
-                r.token_type.clone(),
-            ),
-            update: Some(update),
-        })
+            scope,
+            r.token_type.clone(),
+        );
+        // The answer is written last: it is the token this request gets.
+        let mut steps = chain;
+        steps.retain(|s| !Arc::ptr_eq(s, &answer));
+        steps.push(answer.clone());
+        let update = Some(TokenUpdate {
+            steps,
+            refresh_token: newest_rt,
+        });
+        if answer.wrong_audience {
+            tracing::warn!(target: "auth0_leptos", "the provider answered a refresh for another audience with a token for a different one; is the audience in the application's refresh token policy?");
+            return Grant {
+                result: Err(AccessTokenError::FailedToRefreshToken {
+                    cause: Some(OAuth2Error {
+                        code: "invalid_target".into(),
+                        message: Some(
+                            "The provider returned an access token for another audience than the one requested."
+                                .into(),
+                        ),
+                    }),
+                }),
+                update,
+            };
+        }
+        Grant {
+            result: Ok(response),
+            update,
+        }
     }
 
     /// One `refresh_token` grant; validates a returned ID token.
@@ -459,11 +454,11 @@ impl TokenService {
             ("grant_type", "refresh_token".to_owned()),
             ("refresh_token", rt.into_secret()),
         ];
-        if let Some(a) = audience {
-            form.push(("audience", a));
+        if let Some(a) = &audience {
+            form.push(("audience", a.clone()));
         }
-        if let Some(s) = scope {
-            form.push(("scope", s));
+        if let Some(s) = &scope {
+            form.push(("scope", s.clone()));
         }
         let resp = match self.oidc.token_request(form).await {
             Ok(r) => r,
@@ -502,10 +497,19 @@ impl TokenService {
                 return Err(AccessTokenError::FailedToRefreshToken { cause: None });
             }
         }
+        // A provider that ignores an audience outside the application's
+        // refresh token policy answers with a token for another API (Auth0
+        // does); that token must not be handed out as this audience's.
+        let wrong_audience = audience.as_ref().is_some_and(|a| {
+            jwt_audiences(resp.access_token.secret()).is_some_and(|auds| !auds.contains(a))
+        });
         Ok(Refreshed {
             response: resp,
             at: now(),
             owner,
+            audience,
+            scope,
+            wrong_audience,
         })
     }
 }
