@@ -23,7 +23,7 @@ use crate::server::layer::store_backend::StoreCookie;
 use crate::server::oidc::id_token::{
     check_header, check_id_token_claims, check_logout_token_claims, Expectations,
 };
-use crate::server::oidc::same_issuer;
+use crate::server::oidc::{jwt_audiences, same_issuer, Metadata, TokenResponse};
 use crate::server::request::{request_origin, safe_logout_return_to, safe_return_to};
 use crate::server::routes::backchannel_logout::{logout_request, logout_token_param};
 use crate::server::routes::login::login_options;
@@ -331,5 +331,21 @@ pub fn backchannel_body(data: &[u8]) {
             assert!(until >= NOW + 60, "replay window shorter than a minute");
             assert!(target.sid.is_some() || target.sub.is_some());
         }
+    }
+}
+
+/// Provider responses: `data` is the body of a token endpoint answer (a
+/// token response, its access token's `exp` and `aud` peeked at to know
+/// when it expires and which API it is for) or of the discovery document.
+/// A token response's expiry never lies before the response.
+pub fn provider_response(data: &[u8]) {
+    if let Ok(tr) = serde_json::from_slice::<TokenResponse>(data) {
+        let at = tr.expires_at(NOW);
+        assert!(at >= NOW, "a token expiring before it was received");
+        let _ = jwt_audiences(tr.access_token.secret());
+    }
+    let _ = serde_json::from_slice::<Metadata>(data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = jwt_audiences(text);
     }
 }

@@ -95,6 +95,33 @@ fn jwt_exp(token: &str) -> Option<i64> {
     serde_json::from_slice::<Exp>(&bytes).ok()?.exp
 }
 
+/// The audiences of a JWT access token (read without verifying it: only
+/// to notice a provider that answered for another audience). `None` when
+/// the token is not a JWT with an `aud`.
+pub(crate) fn jwt_audiences(token: &str) -> Option<Vec<String>> {
+    let payload = token.split('.').nth(1)?;
+    if payload.len() > 16 * 1024 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        aud: Option<Aud>,
+    }
+    match serde_json::from_slice::<Claims>(&bytes).ok()?.aud? {
+        Aud::One(a) => Some(vec![a]),
+        Aud::Many(a) => Some(a),
+    }
+}
+
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,

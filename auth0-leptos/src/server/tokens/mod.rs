@@ -15,7 +15,7 @@ use crate::secret::{AccessToken, RefreshToken};
 use crate::server::config::{Auth0Config, Scope};
 use crate::server::error::ProviderError;
 use crate::server::oidc::id_token::Expectations;
-use crate::server::oidc::Oidc;
+use crate::server::oidc::{jwt_audiences, Oidc};
 use crate::server::session::SessionData;
 use crate::server::time::now;
 use crate::{AccessTokenRequest, AccessTokenResponse};
@@ -103,34 +103,6 @@ impl Owner {
             sid: data.internal.sid.clone(),
             created_at: data.internal.created_at,
         }
-    }
-}
-
-/// The audiences of a JWT access token (read without verifying it: only
-/// to notice a provider that answered for another audience). `None` when
-/// the token is not a JWT with an `aud`.
-fn jwt_audiences(token: &str) -> Option<Vec<String>> {
-    use base64::Engine;
-    let payload = token.split('.').nth(1)?;
-    if payload.len() > 16 * 1024 {
-        return None;
-    }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Aud {
-        One(String),
-        Many(Vec<String>),
-    }
-    #[derive(serde::Deserialize)]
-    struct Claims {
-        aud: Option<Aud>,
-    }
-    match serde_json::from_slice::<Claims>(&bytes).ok()?.aud? {
-        Aud::One(a) => Some(vec![a]),
-        Aud::Many(a) => Some(a),
     }
 }
 
