@@ -13,6 +13,10 @@ use leptos_router::path;
 /// The API audience the demo asks tokens for (the local provider issues JWTs for it).
 pub const API_AUDIENCE: &str = "https://api.example.test/";
 
+/// A second API: its tokens come from the same login's refresh token
+/// (multi-resource refresh tokens), with the scope `read:reports`.
+pub const REPORTS_AUDIENCE: &str = "https://reports.example.test/";
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -263,10 +267,25 @@ fn ApiPage() -> impl IntoView {
                 Ok(t) => {
                     token.set(Some(t.clone()));
                     error.set(None);
-                    api_result.set(Some(call_messages_api(t.token.secret()).await));
+                    api_result.set(Some(call_api_with("/api/messages", t.token.secret()).await));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
+        });
+    };
+    let reports_result = RwSignal::new(None::<String>);
+    let call_reports = move |_| {
+        leptos::task::spawn_local(async move {
+            let req = AccessTokenRequest {
+                audience: Some(REPORTS_AUDIENCE.into()),
+                scope: Some("read:reports".into()),
+                refresh: false,
+            };
+            let text = match get_access_token(req).await {
+                Ok(t) => call_api_with("/api/reports", t.token.secret()).await,
+                Err(e) => format!("no token: {e}"),
+            };
+            reports_result.set(Some(text));
         });
     };
     view! {
@@ -288,11 +307,21 @@ fn ApiPage() -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="error" id="token-error">{e}</p> })}
             {move || api_result.get().map(|r| view! { <pre id="api-result" class="claims">{r}</pre> })}
         </section>
+        <section class="card">
+            <h2>"A second API"</h2>
+            <p>"The same login's refresh token gets a token for " <code>{REPORTS_AUDIENCE}</code> " with the scope " <code>"read:reports"</code> "; the session keeps one token per API."</p>
+            <p class="actions">
+                <button class="button" id="call-reports" on:click=call_reports>"Call the reports API"</button>
+            </p>
+            {move || reports_result.get().map(|r| view! { <pre id="reports-result" class="claims">{r}</pre> })}
+        </section>
     }
 }
 
+/// Calls one of the demo's APIs with `Authorization: Bearer <token>`;
+/// returns the status and the pretty-printed body.
 #[cfg(feature = "hydrate")]
-async fn call_messages_api(token: &str) -> String {
+async fn call_api_with(path: &str, token: &str) -> String {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let Some(window) = web_sys::window() else {
@@ -302,7 +331,7 @@ async fn call_messages_api(token: &str) -> String {
     let headers = web_sys::Headers::new().expect("headers");
     let _ = headers.set("Authorization", &format!("Bearer {token}"));
     init.set_headers(&headers);
-    let resp = match JsFuture::from(window.fetch_with_str_and_init("/api/messages", &init)).await {
+    let resp = match JsFuture::from(window.fetch_with_str_and_init(path, &init)).await {
         Ok(r) => r.unchecked_into::<web_sys::Response>(),
         Err(_) => return "network error".into(),
     };
@@ -323,6 +352,6 @@ async fn call_messages_api(token: &str) -> String {
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn call_messages_api(_token: &str) -> String {
+async fn call_api_with(_path: &str, _token: &str) -> String {
     "the API is called from the browser".into()
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use demo_app::app::{shell, App, API_AUDIENCE};
+use demo_app::app::{shell, App, API_AUDIENCE, REPORTS_AUDIENCE};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
@@ -56,6 +56,7 @@ async fn main() {
     let routes = generate_route_list(App);
     let api = Router::new()
         .route("/api/messages", get(messages))
+        .route("/api/reports", get(reports))
         .with_state(auth0.clone());
     let app = Router::new()
         .leptos_routes(&leptos_options, routes, {
@@ -83,6 +84,35 @@ async fn main() {
 
 /// `GET /api/messages`: needs `Authorization: Bearer <access token for the API audience>`.
 async fn messages(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
+    protected(&auth0, &headers, API_AUDIENCE, |claims| {
+        serde_json::json!({
+            "messages": ["Hello from a protected API route.", "Your token was verified with the provider's keys."],
+            "sub": claims.get("sub"),
+            "scope": claims.get("scope"),
+        })
+    })
+    .await
+}
+
+/// `GET /api/reports`: the second API; needs a token for its audience.
+async fn reports(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
+    protected(&auth0, &headers, REPORTS_AUDIENCE, |claims| {
+        serde_json::json!({
+            "reports": ["Monthly report", "Quarterly report"],
+            "aud": claims.get("aud"),
+            "scope": claims.get("scope"),
+        })
+    })
+    .await
+}
+
+/// Answers with `body(claims)` when the request carries a valid access token for `audience`.
+async fn protected(
+    auth0: &Auth0,
+    headers: &HeaderMap,
+    audience: &str,
+    body: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> serde_json::Value,
+) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -94,13 +124,8 @@ async fn messages(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
         )
             .into_response();
     };
-    match auth0.verify_access_token(token, API_AUDIENCE).await {
-        Ok(claims) => Json(serde_json::json!({
-            "messages": ["Hello from a protected API route.", "Your token was verified with the provider's keys."],
-            "sub": claims.get("sub"),
-            "scope": claims.get("scope"),
-        }))
-        .into_response(),
+    match auth0.verify_access_token(token, audience).await {
+        Ok(claims) => Json(body(&claims)).into_response(),
         Err(e) => {
             // Which check failed stays in the server's log.
             tracing::info!("API call refused: {e}");

@@ -90,6 +90,21 @@ test("get_access_token in the browser returns a token the API accepts, and refre
   await expect(page.locator("#token-error")).toHaveCount(0);
 });
 
+test("one login gets tokens for two APIs (multi-resource refresh token)", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/api");
+  await hydrated(page);
+  await page.locator("#call-api").click();
+  await expect(page.locator("#api-result")).toContainText("HTTP 200");
+  await page.locator("#call-reports").click();
+  await expect(page.locator("#reports-result")).toContainText("HTTP 200");
+  await expect(page.locator("#reports-result")).toContainText("https://reports.example.test/");
+  await expect(page.locator("#reports-result")).toContainText("read:reports");
+  // Each API still accepts only its own token.
+  await page.locator("#call-api").click();
+  await expect(page.locator("#api-result")).toContainText("HTTP 200");
+});
+
 test("logout clears the session and lands on the post-logout page", async ({ page, context }) => {
   await logIn(page);
   await page.locator("main").getByRole("link", { name: "Log out" }).click();
