@@ -238,3 +238,72 @@ fn committed_nextjs_fixture_opens() {
 
     assert!(open_session_cookie(cookie.trim(), SECRET).is_none());
 }
+
+/// Multi-resource refresh tokens: an `accessTokens[]` entry written by
+/// nextjs-auth0 answers `/auth/access-token` here for its audience (no
+/// provider call: the stored token is valid and its requested scope
+/// covers the ask), and an entry written here opens in nextjs-auth0 with
+/// the keys it looks up (`audience`, `requestedScope`, `expiresAt`).
+#[tokio::test]
+async fn access_tokens_entries_are_shared_with_nextjs() {
+    use tower::ServiceExt;
+    const REPORTS: &str = "https://reports.example.com/";
+    let (created_at, expires_at) = (now() - 60, now() + 86_400);
+    let mut input = session_json(created_at, expires_at);
+    input["tokenSet"]["audience"] = json!("https://api.example.com/");
+    input["accessTokens"] = json!([{
+        "accessToken": "compat-reports-token",
+        "audience": REPORTS,
+        "scope": "read:reports",
+        "requestedScope": "read:reports",
+        "expiresAt": expires_at,
+        "token_type": "Bearer"
+    }]);
+    let cookie = node(&["seal", SECRET], &input.to_string()).expect("seal never exits 1");
+
+    // The provider is never contacted: an unroutable domain proves it.
+    let auth0 = auth0_leptos::server::Auth0::new(
+        auth0_leptos::server::Auth0Config::builder()
+            .domain("https://tenant.invalid")
+            .client_id("compat-client")
+            .client_secret("compat-client-secret")
+            .secret(SECRET)
+            .app_base_url("http://127.0.0.1:3000")
+            .audience("https://api.example.com/")
+            .scope([(REPORTS, "read:reports")])
+            .build()
+            .unwrap(),
+    );
+    let router = axum::Router::new()
+        .merge(auth0.router())
+        .layer(auth0.layer());
+    let req = axum::http::Request::get(
+        "/auth/access-token?audience=https%3A%2F%2Freports.example.com%2F",
+    )
+    .header("host", "127.0.0.1:3000")
+    .header("cookie", format!("__session={}", cookie.trim()))
+    .body(axum::body::Body::empty())
+    .unwrap();
+    let res = router.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["token"], "compat-reports-token");
+    assert_eq!(body["audience"], REPORTS);
+
+    // The other way: our entry, read by nextjs-auth0.
+    let session: SessionData = serde_json::from_value(input).unwrap();
+    let ours = generate_session_cookie(&session, SECRET);
+    let opened: Value =
+        serde_json::from_str(&node(&["open", SECRET], &ours).expect("opens in nextjs-auth0"))
+            .unwrap();
+    let e = &opened["payload"]["accessTokens"][0];
+    assert_eq!(e["accessToken"], "compat-reports-token");
+    assert_eq!(e["audience"], REPORTS);
+    assert_eq!(e["requestedScope"], "read:reports");
+    assert_eq!(e["expiresAt"], expires_at);
+    assert_eq!(e["token_type"], "Bearer");
+}
