@@ -1828,3 +1828,35 @@ async fn forwarded_headers_count_only_from_a_trusted_proxy_and_only_their_last_v
     assert_eq!(redirect_uri(&r), "https://app.test/auth/callback");
     assert!(r.set_cookies()[0].contains("Secure"));
 }
+
+/// A provider without a pushed authorization request endpoint cannot
+/// serve `pushed_authorization_requests`: the start-up check says so with
+/// a stable code, and a login fails cleanly through the callback error path.
+#[tokio::test]
+async fn pushed_authorization_requests_need_the_provider_s_endpoint() {
+    let op = Op::start().await;
+    let plain = Auth0::new(op.config().build().unwrap());
+    assert!(plain.check_provider().await.is_ok());
+
+    let auth0 = Auth0::new(
+        op.config()
+            .pushed_authorization_requests(true)
+            .on_callback(|err, _ctx, _session| async move {
+                let code = err.map(|e| e.code()).unwrap_or("none");
+                (StatusCode::BAD_GATEWAY, code).into_response()
+            })
+            .build()
+            .unwrap(),
+    );
+    let e = auth0.check_provider().await.unwrap_err();
+    assert_eq!(e.code(), "pushed_authorization_requests_unsupported");
+    assert!(
+        e.to_string()
+            .contains("AUTH0_PUSHED_AUTHORIZATION_REQUESTS"),
+        "{e}"
+    );
+    let mut b = Browser::new(app(&auth0));
+    let r = b.get("/auth/login").await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(r.body, "pushed_authorization_request_error");
+}

@@ -12,7 +12,7 @@ use crate::server::config::{ensure_openid, Auth0Config};
 use crate::server::cookies::{RequestCookies, SetCookie};
 use crate::server::crypto::random_token;
 use crate::server::engine::Engine;
-use crate::server::error::RouteError;
+use crate::server::error::{CallbackError, ProviderError, RouteError};
 use crate::server::request::{join_path, safe_return_to};
 use crate::server::transaction::{TransactionState, Transactions};
 
@@ -177,18 +177,48 @@ pub(crate) async fn start_login(
     let redirect_uri = join_path(base, &config.route_path(&config.routes.callback));
 
     let mut url = Url::parse(&md.authorization_endpoint).map_err(|_| RouteError::LoginFailed)?;
-    {
+    let protocol = [
+        ("redirect_uri", redirect_uri),
+        ("response_type", "code".to_owned()),
+        ("code_challenge", code_challenge),
+        ("code_challenge_method", "S256".to_owned()),
+        ("state", state.clone()),
+        ("nonce", nonce.secret().to_owned()),
+    ];
+    if config.pushed_authorization_requests {
+        // RFC 9126: every parameter goes to the provider over the back
+        // channel, with client authentication; the browser carries only
+        // `client_id` and the `request_uri` that stands for them.
+        let mut form: Vec<(&'static str, String)> = Vec::new();
+        let mut extra: Vec<(String, String)> = Vec::new();
+        for (k, v) in &params {
+            extra.push((k.clone(), v.clone()));
+        }
+        form.extend(protocol);
+        let request_uri = engine
+            .oidc()
+            .push_authorization_request(form, extra)
+            .await
+            .map_err(|e| {
+                tracing::warn!(target: "auth0_leptos", "login: pushed authorization request failed: {e}");
+                RouteError::Callback(match e {
+                    ProviderError::OAuth(e) => CallbackError::PushedAuthorization(e),
+                    e => CallbackError::PushedAuthorizationRequest(e.to_string()),
+                })
+            })?
+            .request_uri;
+        url.query_pairs_mut()
+            .append_pair("client_id", &config.client_id)
+            .append_pair("request_uri", &request_uri);
+    } else {
         let mut q = url.query_pairs_mut();
         for (k, v) in &params {
             q.append_pair(k, v);
         }
         q.append_pair("client_id", &config.client_id);
-        q.append_pair("redirect_uri", &redirect_uri);
-        q.append_pair("response_type", "code");
-        q.append_pair("code_challenge", &code_challenge);
-        q.append_pair("code_challenge_method", "S256");
-        q.append_pair("state", &state);
-        q.append_pair("nonce", nonce.secret());
+        for (k, v) in &protocol {
+            q.append_pair(k, v);
+        }
     }
     let txn = TransactionState {
         nonce,

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::server::config::{Auth0Config, ConfigError};
 use crate::server::engine::Engine;
-use crate::server::error::TokenValidationError;
+use crate::server::error::{ProviderCheckError, TokenValidationError};
 use crate::server::layer::Auth0Layer;
 use crate::server::session::SessionData;
 use crate::server::time::now;
@@ -67,6 +67,30 @@ impl Auth0 {
     /// layer already applied to them.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
         crate::server::routes::router(&self.engine, self.layer())
+    }
+
+    /// Checks, once at start-up, that the provider can serve this
+    /// configuration: its discovery document is reachable and usable, it
+    /// advertises a `pushed_authorization_request_endpoint` when pushed
+    /// authorization requests are on, and it accepts the client assertion
+    /// algorithm when it lists the ones it takes. Without this call the
+    /// same problems fail the first login cleanly instead.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let auth0 = auth0_leptos::server::Auth0::from_env().unwrap_or_else(|e| panic!("{e}"));
+    /// if let Err(e) = auth0.check_provider().await {
+    ///     eprintln!("{e} ({})", e.code());
+    ///     std::process::exit(2);
+    /// }
+    /// # }
+    /// ```
+    pub async fn check_provider(&self) -> Result<(), ProviderCheckError> {
+        let config = self.engine.config();
+        self.engine
+            .oidc()
+            .check_capabilities(config.pushed_authorization_requests)
+            .await
     }
 
     /// Verifies a JWT access token that the provider issued for `audience`

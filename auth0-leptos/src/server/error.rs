@@ -29,6 +29,13 @@ pub enum CallbackError {
     /// `authorization_code_grant_error`: the token endpoint refused the code,
     /// answered garbage, or the ID token failed validation.
     Grant(OAuth2Error),
+    /// `pushed_authorization_request_error`: at login, the pushed
+    /// authorization request endpoint could not be reached, answered
+    /// something unusable, or is not advertised.
+    PushedAuthorizationRequest(String),
+    /// `pushed_authorization_error`: at login, the provider refused the
+    /// pushed authorization request.
+    PushedAuthorization(OAuth2Error),
 }
 
 impl CallbackError {
@@ -41,13 +48,15 @@ impl CallbackError {
             Self::Authorization(_) => "authorization_error",
             Self::GrantRequest(_) => "authorization_code_grant_request_error",
             Self::Grant(_) => "authorization_code_grant_error",
+            Self::PushedAuthorizationRequest(_) => "pushed_authorization_request_error",
+            Self::PushedAuthorization(_) => "pushed_authorization_error",
         }
     }
 
     /// The provider's error, when the provider sent one.
     pub fn cause(&self) -> Option<&OAuth2Error> {
         match self {
-            Self::Authorization(e) | Self::Grant(e) => Some(e),
+            Self::Authorization(e) | Self::Grant(e) | Self::PushedAuthorization(e) => Some(e),
             _ => None,
         }
     }
@@ -62,6 +71,9 @@ impl fmt::Display for CallbackError {
             Self::Authorization(_) => "An error occurred during the authorization flow.",
             Self::GrantRequest(_) | Self::Grant(_) => {
                 "An error occurred while trying to exchange the authorization code."
+            }
+            Self::PushedAuthorizationRequest(_) | Self::PushedAuthorization(_) => {
+                "An error occurred while trying to initiate the login request."
             }
         })
     }
@@ -232,6 +244,8 @@ pub(crate) enum ProviderError {
     OAuth(OAuth2Error),
     /// It answered something we cannot use.
     Invalid(String),
+    /// It lacks what the configuration needs.
+    Unsupported(ProviderCheckError),
 }
 
 impl fmt::Display for ProviderError {
@@ -240,9 +254,67 @@ impl fmt::Display for ProviderError {
             Self::Unreachable(m) => write!(f, "provider unreachable: {m}"),
             Self::OAuth(e) => write!(f, "provider error: {e}"),
             Self::Invalid(m) => write!(f, "invalid provider response: {m}"),
+            Self::Unsupported(e) => write!(f, "{e}"),
         }
     }
 }
+
+/// Why the provider cannot serve this configuration
+/// ([`Auth0::check_provider`](crate::server::Auth0::check_provider), run at
+/// start-up; the same checks fail a login cleanly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProviderCheckError {
+    /// `discovery_error`: the provider's metadata could not be fetched or
+    /// is unusable (the reason carries no secrets).
+    Discovery(String),
+    /// `pushed_authorization_requests_unsupported`: pushed authorization
+    /// requests are on, and the provider advertises no
+    /// `pushed_authorization_request_endpoint`.
+    PushedAuthorizationRequestsUnsupported,
+    /// `client_assertion_signing_alg_unsupported`: the provider lists the
+    /// client assertion algorithms it accepts, and the configured one is
+    /// not among them.
+    ClientAssertionSigningAlgUnsupported {
+        /// The configured algorithm.
+        alg: &'static str,
+        /// What the provider accepts.
+        supported: Vec<String>,
+    },
+}
+
+impl ProviderCheckError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Discovery(_) => "discovery_error",
+            Self::PushedAuthorizationRequestsUnsupported => {
+                "pushed_authorization_requests_unsupported"
+            }
+            Self::ClientAssertionSigningAlgUnsupported { .. } => {
+                "client_assertion_signing_alg_unsupported"
+            }
+        }
+    }
+}
+
+impl fmt::Display for ProviderCheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Discovery(why) => write!(f, "the provider's discovery failed: {why}"),
+            Self::PushedAuthorizationRequestsUnsupported => f.write_str(
+                "AUTH0_PUSHED_AUTHORIZATION_REQUESTS is on, but the provider advertises no pushed_authorization_request_endpoint",
+            ),
+            Self::ClientAssertionSigningAlgUnsupported { alg, supported } => write!(
+                f,
+                "AUTH0_CLIENT_ASSERTION_SIGNING_ALG is {alg}, but the provider accepts only {}",
+                supported.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProviderCheckError {}
 
 /// Why an `/auth/*` route refused a request. Each variant has a fixed
 /// status and code and answers with an escaped `text/plain` body that

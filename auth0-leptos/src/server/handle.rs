@@ -184,6 +184,7 @@ impl Auth0Session {
         let Some(base) = self.base_url() else {
             return crate::server::error::RouteError::OriginNotAllowed.into_response();
         };
+        let return_to = options.return_to.clone();
         match start_login(
             &self.inner.engine,
             base,
@@ -196,6 +197,20 @@ impl Auth0Session {
             Ok(login) => {
                 self.push_cookies(login.cookies);
                 crate::server::response::redirect(&login.location)
+            }
+            // A provider-side login failure (pushed authorization) goes to
+            // the `on_callback` hook like any other login failure.
+            Err(crate::server::error::RouteError::Callback(e)) => {
+                match &self.inner.engine.config().on_callback {
+                    Some(hook) => {
+                        let ctx = crate::server::hooks::CallbackContext {
+                            return_to,
+                            app_base_url: Some(base.to_string()),
+                        };
+                        hook(Some(e), ctx, None).await
+                    }
+                    None => crate::server::error::RouteError::Callback(e).into_response(),
+                }
             }
             Err(e) => e.into_response(),
         }

@@ -41,14 +41,14 @@ mod transaction;
 pub use authorize::LoginOptions;
 pub use client::Auth0;
 pub use config::{
-    AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters, ClientAuthMethod,
-    ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict, IdTokenSigningAlg,
-    IntoSessionStore, LogoutStrategy, Routes, SameSite, Scope, SessionConfig, SessionCookieConfig,
-    TransactionCookieConfig, DEFAULT_SCOPE,
+    AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters,
+    ClientAssertionSigningAlg, ClientAuthMethod, ConfigError, ConfigProblem, ConfigSetting,
+    HostCookieConflict, IdTokenSigningAlg, IntoSessionStore, LogoutStrategy, Routes, SameSite,
+    Scope, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub use error::{
-    CallbackError, MissingLayer, NotAuthenticated, OAuth2Error, RouteError, TokenFault, TokenKind,
-    TokenValidationError,
+    CallbackError, MissingLayer, NotAuthenticated, OAuth2Error, ProviderCheckError, RouteError,
+    TokenFault, TokenKind, TokenValidationError,
 };
 pub use guard::RequireUser;
 pub use handle::Auth0Session;

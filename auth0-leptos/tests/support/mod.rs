@@ -43,6 +43,8 @@ pub fn idp() -> &'static Idp {
             .env("IDP_PORT", port.to_string())
             .env("APP_BASE_URL", APP)
             .env("IDP_EXIT_ON_STDIN_CLOSE", "1")
+            // The private_key_jwt client's keys (the tests sign with the private halves).
+            .env("IDP_CLIENT_KEYS", format!("{},{}", fixture(RSA_CLIENT_KEY), fixture(EC_CLIENT_KEY)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -61,6 +63,31 @@ pub fn idp() -> &'static Idp {
         rx.recv_timeout(Duration::from_secs(30)).expect("local provider did not start");
         Idp { url: format!("http://127.0.0.1:{port}"), _child: child }
     })
+}
+
+/// The private_key_jwt client's RSA key (PEM file in `tests/fixtures/`).
+pub const RSA_CLIENT_KEY: &str = "test-rsa-key-1.pem";
+/// The private_key_jwt client's P-256 key (PKCS#8 PEM file in `tests/fixtures/`).
+pub const EC_CLIENT_KEY: &str = "test-ec-p256-key.pem";
+
+/// The path of a file in `tests/fixtures/`.
+pub fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Configuration for the local provider's private_key_jwt client (no secret).
+pub fn pkjwt_config() -> Auth0ConfigBuilder {
+    auth0_leptos::server::Auth0Config::builder()
+        .domain(idp().url.clone())
+        .client_id("test-client-pkjwt")
+        .client_assertion_signing_key(fixture(RSA_CLIENT_KEY))
+        .secret(SECRET)
+        .app_base_url(APP)
+        .allow_insecure_requests(true)
 }
 
 pub fn free_port() -> u16 {

@@ -30,6 +30,10 @@ pub struct Auth0ConfigBuilder {
     pub(super) client_id: Option<String>,
     pub(super) client_secret: Option<ClientSecret>,
     pub(super) client_auth_method: Option<ClientAuthMethod>,
+    pub(super) client_assertion_signing_key: Option<SigningKeySource>,
+    pub(super) client_assertion_signing_alg: Option<ClientAssertionSigningAlg>,
+    pub(super) client_assertion_key_id: Option<String>,
+    pub(super) pushed_authorization_requests: Option<bool>,
     /// Explicit when not empty.
     pub(super) secrets: Vec<CookieSecret>,
     pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
@@ -134,6 +138,38 @@ impl Auth0ConfigBuilder {
     /// `client_secret_post`); `AUTH0_CLIENT_AUTH_METHOD`.
     pub fn client_auth_method(mut self, v: ClientAuthMethod) -> Self {
         self.client_auth_method = Some(v);
+        self
+    }
+    /// The private key of a `private_key_jwt` application (instead of a
+    /// client secret): PEM text, or the path of a PEM file;
+    /// `AUTH0_CLIENT_ASSERTION_SIGNING_KEY`. Every call to the token,
+    /// pushed-authorization and revocation endpoints then carries a fresh
+    /// signed client assertion (RFC 7523). Setting both this and a client
+    /// secret is a configuration error.
+    pub fn client_assertion_signing_key(mut self, pem_or_path: impl Into<String>) -> Self {
+        self.client_assertion_signing_key = Some(SigningKeySource::new(pem_or_path.into()));
+        self
+    }
+    /// The algorithm of the client assertions (default `RS256`);
+    /// `AUTH0_CLIENT_ASSERTION_SIGNING_ALG`.
+    pub fn client_assertion_signing_alg(mut self, v: ClientAssertionSigningAlg) -> Self {
+        self.client_assertion_signing_alg = Some(v);
+        self
+    }
+    /// The `kid` put in the client assertions' header (default none: Auth0
+    /// tries the application's registered keys); `AUTH0_CLIENT_ASSERTION_KEY_ID`.
+    pub fn client_assertion_key_id(mut self, v: impl Into<String>) -> Self {
+        self.client_assertion_key_id = Some(v.into());
+        self
+    }
+    /// Use Pushed Authorization Requests (RFC 9126) at login (default
+    /// off); `AUTH0_PUSHED_AUTHORIZATION_REQUESTS`. The authorization
+    /// parameters are posted to the provider's
+    /// `pushed_authorization_request_endpoint` with client authentication,
+    /// and the browser is sent to the authorization endpoint with only
+    /// `client_id` and `request_uri`.
+    pub fn pushed_authorization_requests(mut self, v: bool) -> Self {
+        self.pushed_authorization_requests = Some(v);
         self
     }
     /// The cookie secret (at least 32 characters); `AUTH0_SECRET`. Required.

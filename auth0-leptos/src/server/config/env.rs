@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use super::error::{ConfigProblem, ConfigSetting};
-use super::types::{AppBaseUrl, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy, SameSite};
+use super::types::{
+    AppBaseUrl, ClientAssertionSigningAlg, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy,
+    SameSite, SigningKeySource,
+};
 use crate::secret::{ClientSecret, CookieSecret};
 
 /// A value read from one variable: parsed, or the problems found in it.
@@ -24,6 +27,10 @@ pub(crate) struct EnvValues {
     pub(super) scope: Option<String>,
     pub(super) audience: Option<String>,
     pub(super) client_auth_method: Option<Parsed<ClientAuthMethod>>,
+    pub(super) client_assertion_signing_key: Option<SigningKeySource>,
+    pub(super) client_assertion_signing_alg: Option<Parsed<ClientAssertionSigningAlg>>,
+    pub(super) client_assertion_key_id: Option<String>,
+    pub(super) pushed_authorization_requests: Option<Parsed<bool>>,
     pub(super) logout_strategy: Option<Parsed<LogoutStrategy>>,
     pub(super) id_token_signing_alg: Option<Parsed<IdTokenSigningAlg>>,
     pub(super) base_path: Option<String>,
@@ -117,6 +124,16 @@ impl EnvValues {
                 "client_secret_post or client_secret_basic",
                 ClientAuthMethod::parse,
             ),
+            client_assertion_signing_key: env
+                .string(ConfigSetting::ClientAssertionSigningKey)
+                .map(SigningKeySource::new),
+            client_assertion_signing_alg: env.typed(
+                ConfigSetting::ClientAssertionSigningAlg,
+                "RS256, RS384, RS512, PS256, PS384, PS512, ES256 or ES384",
+                ClientAssertionSigningAlg::parse,
+            ),
+            client_assertion_key_id: env.string(ConfigSetting::ClientAssertionKeyId),
+            pushed_authorization_requests: env.boolean(ConfigSetting::PushedAuthorizationRequests),
             logout_strategy: env.typed(
                 ConfigSetting::LogoutStrategy,
                 "auto, oidc or v2",

@@ -25,6 +25,14 @@ pub enum ConfigSetting {
     Audience,
     /// `AUTH0_CLIENT_AUTH_METHOD` / `client_auth_method`.
     ClientAuthMethod,
+    /// `AUTH0_CLIENT_ASSERTION_SIGNING_KEY` / `client_assertion_signing_key`.
+    ClientAssertionSigningKey,
+    /// `AUTH0_CLIENT_ASSERTION_SIGNING_ALG` / `client_assertion_signing_alg`.
+    ClientAssertionSigningAlg,
+    /// `AUTH0_CLIENT_ASSERTION_KEY_ID` / `client_assertion_key_id`.
+    ClientAssertionKeyId,
+    /// `AUTH0_PUSHED_AUTHORIZATION_REQUESTS` / `pushed_authorization_requests`.
+    PushedAuthorizationRequests,
     /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
     LogoutStrategy,
     /// `AUTH0_ID_TOKEN_SIGNING_ALG` / `id_token_signing_alg`.
@@ -94,6 +102,10 @@ impl ConfigSetting {
             Scope => "AUTH0_SCOPE",
             Audience => "AUTH0_AUDIENCE",
             ClientAuthMethod => "AUTH0_CLIENT_AUTH_METHOD",
+            ClientAssertionSigningKey => "AUTH0_CLIENT_ASSERTION_SIGNING_KEY",
+            ClientAssertionSigningAlg => "AUTH0_CLIENT_ASSERTION_SIGNING_ALG",
+            ClientAssertionKeyId => "AUTH0_CLIENT_ASSERTION_KEY_ID",
+            PushedAuthorizationRequests => "AUTH0_PUSHED_AUTHORIZATION_REQUESTS",
             LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
             IdTokenSigningAlg => "AUTH0_ID_TOKEN_SIGNING_ALG",
             BasePath => "AUTH0_BASE_PATH",
@@ -124,6 +136,10 @@ impl ConfigSetting {
             Scope => "scope",
             Audience => "audience",
             ClientAuthMethod => "client_auth_method",
+            ClientAssertionSigningKey => "client_assertion_signing_key",
+            ClientAssertionSigningAlg => "client_assertion_signing_alg",
+            ClientAssertionKeyId => "client_assertion_key_id",
+            PushedAuthorizationRequests => "pushed_authorization_requests",
             LogoutStrategy => "logout_strategy",
             IdTokenSigningAlg => "id_token_signing_alg",
             BasePath => "base_path",
@@ -156,7 +172,12 @@ impl ConfigSetting {
 
     /// Whether its value is a secret, which no problem ever repeats.
     pub(crate) fn is_secret(self) -> bool {
-        matches!(self, ConfigSetting::ClientSecret | ConfigSetting::Secret)
+        matches!(
+            self,
+            ConfigSetting::ClientSecret
+                | ConfigSetting::Secret
+                | ConfigSetting::ClientAssertionSigningKey
+        )
     }
 }
 
@@ -225,6 +246,12 @@ pub enum ConfigProblem {
         /// Which attribute conflicts.
         conflict: HostCookieConflict,
     },
+    /// Neither a client secret nor a client assertion signing key is set:
+    /// the application cannot authenticate to the provider.
+    ClientCredentialsMissing,
+    /// Both a client secret and a client assertion signing key are set:
+    /// which one authenticates the application would be ambiguous.
+    ClientCredentialsConflict,
     /// The HTTP client for the provider could not be built.
     HttpClient {
         /// Why, as reported by the HTTP library.
@@ -263,6 +290,9 @@ impl ConfigProblem {
                 HostCookieConflict::Path => ConfigSetting::CookiePath,
                 HostCookieConflict::NotSecure => ConfigSetting::CookieSecure,
             }),
+            ConfigProblem::ClientCredentialsMissing | ConfigProblem::ClientCredentialsConflict => {
+                Some(ConfigSetting::ClientSecret)
+            }
             ConfigProblem::HttpClient { .. } => None,
         }
     }
@@ -330,6 +360,18 @@ impl fmt::Display for ConfigProblem {
                      Path=/ and no Domain, and this one {what}"
                 )
             }
+            ConfigProblem::ClientCredentialsMissing => write!(
+                f,
+                "{} or {} is required",
+                ConfigSetting::ClientSecret,
+                ConfigSetting::ClientAssertionSigningKey
+            ),
+            ConfigProblem::ClientCredentialsConflict => write!(
+                f,
+                "{} and {} are both set; set only one (the signing key for private_key_jwt)",
+                ConfigSetting::ClientSecret,
+                ConfigSetting::ClientAssertionSigningKey
+            ),
             ConfigProblem::HttpClient { reason } => {
                 write!(
                     f,

@@ -27,10 +27,11 @@ use crate::server::session::SessionStore;
 
 pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
 pub use error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
+pub(crate) use types::ClientAssertion;
 pub use types::{
-    AppBaseUrl, AuthorizationParameters, ClientAuthMethod, IdTokenSigningAlg, LogoutStrategy,
-    Routes, SameSite, Scope, SessionConfig, SessionCookieConfig, TransactionCookieConfig,
-    DEFAULT_SCOPE,
+    AppBaseUrl, AuthorizationParameters, ClientAssertionSigningAlg, ClientAuthMethod,
+    IdTokenSigningAlg, LogoutStrategy, Routes, SameSite, Scope, SessionConfig, SessionCookieConfig,
+    TransactionCookieConfig, DEFAULT_SCOPE,
 };
 pub(crate) use validate::ensure_openid;
 
@@ -43,6 +44,10 @@ pub struct Auth0Config {
     pub(crate) client_id: String,
     pub(crate) client_secret: ClientSecret,
     pub(crate) client_auth_method: ClientAuthMethod,
+    /// private_key_jwt: set instead of a client secret.
+    pub(crate) client_assertion: Option<ClientAssertion>,
+    /// Pushed Authorization Requests at login.
+    pub(crate) pushed_authorization_requests: bool,
     pub(crate) secrets: Vec<CookieSecret>,
     pub(crate) app_base_url: AppBaseUrl,
     pub(crate) authorization_parameters: AuthorizationParameters,
@@ -83,6 +88,11 @@ impl fmt::Debug for Auth0Config {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("client_auth_method", &self.client_auth_method)
+            .field("client_assertion", &self.client_assertion)
+            .field(
+                "pushed_authorization_requests",
+                &self.pushed_authorization_requests,
+            )
             .field(
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),

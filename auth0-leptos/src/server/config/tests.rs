@@ -18,7 +18,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 /// Every variable `from_env` reads.
-const VARIABLES: [&str; 21] = [
+const VARIABLES: [&str; 25] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -27,6 +27,10 @@ const VARIABLES: [&str; 21] = [
     "AUTH0_SCOPE",
     "AUTH0_AUDIENCE",
     "AUTH0_CLIENT_AUTH_METHOD",
+    "AUTH0_CLIENT_ASSERTION_SIGNING_KEY",
+    "AUTH0_CLIENT_ASSERTION_SIGNING_ALG",
+    "AUTH0_CLIENT_ASSERTION_KEY_ID",
+    "AUTH0_PUSHED_AUTHORIZATION_REQUESTS",
     "AUTH0_LOGOUT_STRATEGY",
     "AUTH0_ID_TOKEN_SIGNING_ALG",
     "AUTH0_BASE_PATH",
@@ -209,9 +213,7 @@ fn rule_auth0_client_secret() {
     };
     assert_eq!(
         problems_from(base, &[], unset),
-        [ConfigProblem::Missing {
-            setting: ConfigSetting::ClientSecret
-        }]
+        [ConfigProblem::ClientCredentialsMissing]
     );
     let env = [("AUTH0_CLIENT_SECRET", "env-secret")];
     assert_eq!(client_secret(&env, unset), "env-secret");
@@ -878,9 +880,7 @@ fn problems_are_typed() {
             ConfigProblem::Missing {
                 setting: ConfigSetting::ClientId
             },
-            ConfigProblem::Missing {
-                setting: ConfigSetting::ClientSecret
-            },
+            ConfigProblem::ClientCredentialsMissing,
             ConfigProblem::SecretTooShort { index: 0 },
         ]
     );

@@ -130,7 +130,137 @@ impl IdTokenSigningAlg {
     }
 }
 
-/// How the client authenticates at the token endpoint.
+/// The algorithm client assertions are signed with (private_key_jwt;
+/// `client_assertion_signing_alg`, `AUTH0_CLIENT_ASSERTION_SIGNING_ALG`;
+/// default `RS256`). It must suit the key (RSA for `RS*` / `PS*`, P-256
+/// for `ES256`, P-384 for `ES384`) and be one the provider lists in
+/// `token_endpoint_auth_signing_alg_values_supported`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAssertionSigningAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[default]
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256.
+    PS256,
+    /// RSASSA-PSS with SHA-384.
+    PS384,
+    /// RSASSA-PSS with SHA-512.
+    PS512,
+    /// ECDSA P-256 with SHA-256.
+    ES256,
+    /// ECDSA P-384 with SHA-384.
+    ES384,
+}
+
+impl ClientAssertionSigningAlg {
+    /// The algorithm's JOSE name, in any case.
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "RS256" => Self::RS256,
+            "RS384" => Self::RS384,
+            "RS512" => Self::RS512,
+            "PS256" => Self::PS256,
+            "PS384" => Self::PS384,
+            "PS512" => Self::PS512,
+            "ES256" => Self::ES256,
+            "ES384" => Self::ES384,
+            _ => return None,
+        })
+    }
+
+    /// The JOSE name (`RS256`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RS256 => "RS256",
+            Self::RS384 => "RS384",
+            Self::RS512 => "RS512",
+            Self::PS256 => "PS256",
+            Self::PS384 => "PS384",
+            Self::PS512 => "PS512",
+            Self::ES256 => "ES256",
+            Self::ES384 => "ES384",
+        }
+    }
+
+    pub(crate) fn jwt(self) -> jsonwebtoken::Algorithm {
+        use jsonwebtoken::Algorithm as A;
+        match self {
+            Self::RS256 => A::RS256,
+            Self::RS384 => A::RS384,
+            Self::RS512 => A::RS512,
+            Self::PS256 => A::PS256,
+            Self::PS384 => A::PS384,
+            Self::PS512 => A::PS512,
+            Self::ES256 => A::ES256,
+            Self::ES384 => A::ES384,
+        }
+    }
+
+    fn is_ec(self) -> bool {
+        matches!(self, Self::ES256 | Self::ES384)
+    }
+}
+
+/// A client assertion signing key as configured: PEM text, or the path of
+/// a PEM file. `Debug` never prints it.
+#[derive(Clone, Default)]
+pub(crate) struct SigningKeySource(String);
+
+impl std::fmt::Debug for SigningKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKeySource(redacted)")
+    }
+}
+
+impl SigningKeySource {
+    pub(crate) fn new(v: String) -> Self {
+        Self(v)
+    }
+
+    /// The private key for `alg`: the PEM text itself when it starts with
+    /// `-----BEGIN`, else the file it names. `Err` says what is wrong,
+    /// without any of the key.
+    pub(super) fn load(
+        &self,
+        alg: ClientAssertionSigningAlg,
+    ) -> Result<jsonwebtoken::EncodingKey, &'static str> {
+        let text = self.0.trim();
+        let pem = if text.starts_with("-----BEGIN") {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(
+                std::fs::read_to_string(text)
+                    .map_err(|_| "PEM text, or the path of a readable PEM file")?,
+            )
+        };
+        let key = if alg.is_ec() {
+            jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes())
+        } else {
+            jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+        };
+        let wrong = if alg.is_ec() {
+            "an EC private key in PEM (PKCS#8) on the curve of the ES* signing algorithm"
+        } else {
+            "an RSA private key in PEM for the RS*/PS* signing algorithm"
+        };
+        let key = key.map_err(|_| wrong)?;
+        // A key of the wrong type or curve only fails when used: sign once now.
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(alg.jwt()),
+            &serde_json::json!({}),
+            &key,
+        )
+        .map_err(|_| wrong)?;
+        Ok(key)
+    }
+}
+
+/// How the client authenticates at the token endpoint with its secret
+/// (with a client assertion signing key it is always `private_key_jwt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuthMethod {
     /// `client_id` and `client_secret` in the form body (nextjs-auth0's default).
@@ -420,5 +550,24 @@ impl Default for Routes {
             access_token: "/auth/access-token".into(),
             backchannel_logout: "/auth/backchannel-logout".into(),
         }
+    }
+}
+
+/// The private_key_jwt credentials: the key, its algorithm, its `kid`.
+/// `Debug` never prints the key.
+#[derive(Clone)]
+pub(crate) struct ClientAssertion {
+    pub(crate) key: std::sync::Arc<jsonwebtoken::EncodingKey>,
+    pub(crate) alg: ClientAssertionSigningAlg,
+    pub(crate) kid: Option<String>,
+}
+
+impl std::fmt::Debug for ClientAssertion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAssertion")
+            .field("key", &"redacted")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish()
     }
 }

@@ -10,7 +10,7 @@ use super::builder::Auth0ConfigBuilder;
 use super::env::Parsed;
 use super::error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
 use super::types::*;
-use super::Auth0Config;
+use super::{Auth0Config, ClientAssertion};
 
 /// The problems found so far, and the precedence rule.
 #[derive(Default)]
@@ -59,6 +59,10 @@ impl Auth0ConfigBuilder {
             client_id,
             client_secret,
             client_auth_method,
+            client_assertion_signing_key,
+            client_assertion_signing_alg,
+            client_assertion_key_id,
+            pushed_authorization_requests,
             secrets,
             app_base_url,
             scope,
@@ -131,9 +135,45 @@ impl Auth0ConfigBuilder {
         let client_secret = c
             .pick(client_secret, env.client_secret.map(Ok))
             .unwrap_or_default();
-        if client_secret.secret().is_empty() {
-            c.missing(ConfigSetting::ClientSecret);
-        }
+        let signing_key = c.pick(
+            client_assertion_signing_key,
+            env.client_assertion_signing_key.map(Ok),
+        );
+        let assertion_alg = c
+            .pick(
+                client_assertion_signing_alg,
+                env.client_assertion_signing_alg,
+            )
+            .unwrap_or_default();
+        let assertion_kid = c.pick(client_assertion_key_id, env.client_assertion_key_id.map(Ok));
+        let client_assertion = match (client_secret.secret().is_empty(), signing_key) {
+            (true, None) => {
+                c.push(ConfigProblem::ClientCredentialsMissing);
+                None
+            }
+            (false, Some(_)) => {
+                c.push(ConfigProblem::ClientCredentialsConflict);
+                None
+            }
+            (false, None) => None,
+            (true, Some(source)) => match source.load(assertion_alg) {
+                Ok(key) => Some(ClientAssertion {
+                    key: std::sync::Arc::new(key),
+                    alg: assertion_alg,
+                    kid: assertion_kid,
+                }),
+                Err(expected) => {
+                    c.invalid(ConfigSetting::ClientAssertionSigningKey, None, expected);
+                    None
+                }
+            },
+        };
+        let pushed_authorization_requests = c
+            .pick(
+                pushed_authorization_requests,
+                env.pushed_authorization_requests,
+            )
+            .unwrap_or(false);
         let explicit_secrets = (!secrets.is_empty()).then_some(secrets);
         let secrets = c
             .pick(explicit_secrets, env.secrets.map(Ok))
@@ -241,6 +281,13 @@ impl Auth0ConfigBuilder {
         let id_token_signing_alg = c
             .pick(id_token_signing_alg, env.id_token_signing_alg)
             .unwrap_or_default();
+        if id_token_signing_alg == IdTokenSigningAlg::HS256 && client_secret.secret().is_empty() {
+            c.invalid(
+                ConfigSetting::IdTokenSigningAlg,
+                Some("HS256"),
+                "an asymmetric algorithm without a client secret (HS256 is verified with the secret)",
+            );
+        }
         let mut logout_return_to_allow = Vec::new();
         for entry in logout_return_to_allow_list {
             match entry {
@@ -354,6 +401,8 @@ impl Auth0ConfigBuilder {
             client_id,
             client_secret,
             client_auth_method,
+            client_assertion,
+            pushed_authorization_requests,
             secrets,
             app_base_url,
             authorization_parameters: AuthorizationParameters {
@@ -542,6 +591,138 @@ mod tests {
                 .login_scope(),
             "openid email"
         );
+    }
+
+    #[test]
+    fn a_client_secret_or_a_signing_key_exactly() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        let rsa = format!("{fixtures}test-rsa-key-1.pem");
+        let ec = format!("{fixtures}test-ec-p256-key.pem");
+        let keyless = || {
+            Auth0Config::builder()
+                .domain("example.us.auth0.com")
+                .client_id("cid")
+                .secret("0123456789abcdef0123456789abcdef")
+        };
+        let problems = |b: Auth0ConfigBuilder| b.build().unwrap_err().problems().to_vec();
+
+        assert_eq!(
+            problems(keyless()),
+            [ConfigProblem::ClientCredentialsMissing]
+        );
+        let text = keyless().build().unwrap_err().to_string();
+        assert!(
+            text.contains("AUTH0_CLIENT_SECRET")
+                && text.contains("AUTH0_CLIENT_ASSERTION_SIGNING_KEY"),
+            "{text}"
+        );
+        assert_eq!(
+            problems(base().client_assertion_signing_key(&rsa)),
+            [ConfigProblem::ClientCredentialsConflict]
+        );
+
+        // A path or the PEM text itself; the key never prints.
+        let pem = std::fs::read_to_string(&rsa).unwrap();
+        for source in [rsa.clone(), pem.clone()] {
+            let c = keyless()
+                .client_assertion_signing_key(source)
+                .build()
+                .unwrap();
+            let a = c.client_assertion.as_ref().expect("private_key_jwt");
+            assert_eq!(a.alg, ClientAssertionSigningAlg::RS256);
+            let debug = format!("{c:?}");
+            assert!(
+                !debug.contains("MII") && !debug.contains(&pem[40..80]),
+                "{debug}"
+            );
+        }
+        let c = keyless()
+            .client_assertion_signing_key(&ec)
+            .client_assertion_signing_alg(ClientAssertionSigningAlg::ES256)
+            .client_assertion_key_id("k-1")
+            .build()
+            .unwrap();
+        assert_eq!(c.client_assertion.unwrap().kid.as_deref(), Some("k-1"));
+
+        // Unreadable, not a key, or a key that does not suit the algorithm.
+        for (source, alg) in [
+            (
+                "/nonexistent/key.pem".to_owned(),
+                ClientAssertionSigningAlg::RS256,
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----".to_owned(),
+                ClientAssertionSigningAlg::RS256,
+            ),
+            (rsa.clone(), ClientAssertionSigningAlg::ES256),
+            (ec.clone(), ClientAssertionSigningAlg::RS256),
+            (ec.clone(), ClientAssertionSigningAlg::ES384),
+        ] {
+            let p = problems(
+                keyless()
+                    .client_assertion_signing_key(source.clone())
+                    .client_assertion_signing_alg(alg),
+            );
+            assert!(
+                matches!(
+                    p.as_slice(),
+                    [ConfigProblem::Invalid {
+                        setting: ConfigSetting::ClientAssertionSigningKey,
+                        value: None,
+                        ..
+                    }]
+                ),
+                "{source} {alg:?}: {p:?}"
+            );
+        }
+
+        // HS256 ID tokens are verified with the client secret: not without one.
+        let p = problems(
+            keyless()
+                .client_assertion_signing_key(&rsa)
+                .id_token_signing_alg(IdTokenSigningAlg::HS256),
+        );
+        assert!(
+            matches!(
+                p.as_slice(),
+                [ConfigProblem::Invalid {
+                    setting: ConfigSetting::IdTokenSigningAlg,
+                    ..
+                }]
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn client_assertion_and_par_settings_from_the_environment() {
+        let rsa = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/test-rsa-key-1.pem"
+        );
+        let env = [
+            ("AUTH0_DOMAIN", "example.us.auth0.com"),
+            ("AUTH0_CLIENT_ID", "cid"),
+            ("AUTH0_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("AUTH0_CLIENT_ASSERTION_SIGNING_KEY", rsa),
+            ("AUTH0_CLIENT_ASSERTION_SIGNING_ALG", "ps256"),
+            ("AUTH0_CLIENT_ASSERTION_KEY_ID", "kid-7"),
+            ("AUTH0_PUSHED_AUTHORIZATION_REQUESTS", "true"),
+        ];
+        let c = Auth0Config::builder()
+            .from_env_with(|k| {
+                env.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            })
+            .build()
+            .unwrap();
+        let a = c.client_assertion.as_ref().unwrap();
+        assert_eq!(
+            (a.alg, a.kid.as_deref()),
+            (ClientAssertionSigningAlg::PS256, Some("kid-7"))
+        );
+        assert!(c.pushed_authorization_requests);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! ID-token validation and revocation. One [`Oidc`] per process; metadata and
 //! keys are cached and concurrent fetches are coalesced.
 
+pub(crate) mod client_auth;
 pub(crate) mod id_token;
 
 use std::sync::{Arc, RwLock};
@@ -13,8 +14,9 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::secret::{AccessToken, ClientSecret, IdToken, RefreshToken};
-use crate::server::config::{Auth0Config, ClientAuthMethod};
-use crate::server::error::{OAuth2Error, ProviderError, TokenFault};
+use crate::server::config::Auth0Config;
+use crate::server::error::{OAuth2Error, ProviderCheckError, ProviderError, TokenFault};
+use client_auth::ClientAuth;
 
 /// Largest provider response we read.
 const MAX_BODY: usize = 1024 * 1024;
@@ -34,6 +36,16 @@ pub(crate) struct Metadata {
     pub(crate) revocation_endpoint: Option<String>,
     #[serde(default)]
     pub(crate) userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    pub(crate) pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    pub(crate) token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
+}
+
+/// A pushed authorization request's answer (RFC 9126 2.2).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ParResponse {
+    pub(crate) request_uri: String,
 }
 
 /// A token endpoint response. `Debug` never prints the tokens.
@@ -141,8 +153,9 @@ pub(crate) struct Oidc {
     http: reqwest::Client,
     issuer: Url,
     client_id: String,
+    /// The key of HS256 ID tokens (empty with private_key_jwt).
     client_secret: ClientSecret,
-    auth_method: ClientAuthMethod,
+    auth: ClientAuth,
     /// The one algorithm ID and logout tokens may use.
     id_token_alg: crate::server::config::IdTokenSigningAlg,
     allow_insecure: bool,
@@ -161,7 +174,7 @@ impl Oidc {
             issuer: config.issuer.clone(),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
-            auth_method: config.client_auth_method,
+            auth: ClientAuth::new(config),
             id_token_alg: config.id_token_signing_alg,
             allow_insecure: config.allow_insecure_requests,
             metadata: tokio::sync::OnceCell::new(),
@@ -200,6 +213,7 @@ impl Oidc {
                     md.end_session_endpoint.as_ref(),
                     md.revocation_endpoint.as_ref(),
                     md.userinfo_endpoint.as_ref(),
+                    md.pushed_authorization_request_endpoint.as_ref(),
                 ]
                 .into_iter()
                 .flatten()
@@ -298,17 +312,7 @@ impl Oidc {
         mut form: Vec<(&'static str, String)>,
     ) -> Result<TokenResponse, ProviderError> {
         let md = self.metadata().await?;
-        let mut req = self.http.post(&md.token_endpoint);
-        match self.auth_method {
-            ClientAuthMethod::ClientSecretPost => {
-                form.push(("client_id", self.client_id.clone()));
-                form.push(("client_secret", self.client_secret.secret().to_owned()));
-            }
-            ClientAuthMethod::ClientSecretBasic => {
-                req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
-                form.push(("client_id", self.client_id.clone()));
-            }
-        }
+        let req = self.authenticated(&md, &md.token_endpoint, &mut form)?;
         let resp = req
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&form)
@@ -386,20 +390,12 @@ impl Oidc {
     }
 
     async fn revoke_at(&self, ep: &str, token: &str) -> Result<(), ProviderError> {
+        let md = self.metadata().await?;
         let mut form = vec![
             ("token", token.to_owned()),
             ("token_type_hint", "refresh_token".to_owned()),
         ];
-        let mut req = self.http.post(ep);
-        match self.auth_method {
-            ClientAuthMethod::ClientSecretPost => {
-                form.push(("client_id", self.client_id.clone()));
-                form.push(("client_secret", self.client_secret.secret().to_owned()));
-            }
-            ClientAuthMethod::ClientSecretBasic => {
-                req = req.header(reqwest::header::AUTHORIZATION, self.basic_auth());
-            }
-        }
+        let req = self.authenticated(&md, ep, &mut form)?;
         let resp = req.form(&form).send().await.map_err(unreachable)?;
         if resp.status().is_success() {
             Ok(())
@@ -411,17 +407,96 @@ impl Oidc {
         }
     }
 
-    fn basic_auth(&self) -> String {
-        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let raw = format!(
-            "{}:{}",
-            enc(&self.client_id),
-            enc(self.client_secret.secret())
-        );
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(raw)
-        )
+    /// A POST to `endpoint` carrying the client's authentication (a fresh
+    /// client assertion for private_key_jwt, its audience the issuer).
+    fn authenticated(
+        &self,
+        md: &Metadata,
+        endpoint: &str,
+        form: &mut Vec<(&'static str, String)>,
+    ) -> Result<reqwest::RequestBuilder, ProviderError> {
+        self.auth
+            .apply(self.http.post(endpoint), form, &self.client_id, &md.issuer)
+    }
+
+    /// Checks that the provider supports what the configuration needs:
+    /// the pushed authorization request endpoint when PAR is on, and the
+    /// client assertion's algorithm when the provider lists the ones it takes.
+    pub(crate) async fn check_capabilities(&self, pushed: bool) -> Result<(), ProviderCheckError> {
+        let md = self
+            .metadata()
+            .await
+            .map_err(|e| ProviderCheckError::Discovery(e.to_string()))?;
+        if pushed && md.pushed_authorization_request_endpoint.is_none() {
+            return Err(ProviderCheckError::PushedAuthorizationRequestsUnsupported);
+        }
+        if let (Some(alg), Some(algs)) = (
+            self.auth.assertion_alg(),
+            md.token_endpoint_auth_signing_alg_values_supported.as_ref(),
+        ) {
+            if !algs.iter().any(|a| a == alg) {
+                return Err(ProviderCheckError::ClientAssertionSigningAlgUnsupported {
+                    alg,
+                    supported: algs.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes the authorization request `params` (RFC 9126) with client
+    /// authentication; returns the `request_uri` to send the browser with.
+    pub(crate) async fn push_authorization_request(
+        &self,
+        params: Vec<(&'static str, String)>,
+        extra: Vec<(String, String)>,
+    ) -> Result<ParResponse, ProviderError> {
+        self.check_capabilities(true)
+            .await
+            .map_err(ProviderError::Unsupported)?;
+        let md = self.metadata().await?;
+        let ep = md
+            .pushed_authorization_request_endpoint
+            .clone()
+            .unwrap_or_default();
+        let mut form = params;
+        let req = self.authenticated(&md, &ep, &mut form)?;
+        let body: Vec<(&str, &str)> = form
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect();
+        let resp = req
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = resp.status();
+        let body = read_limited(resp).await?;
+        if status.is_success() {
+            let par: ParResponse = serde_json::from_slice(&body).map_err(|_| {
+                ProviderError::Invalid(
+                    "the pushed authorization request endpoint answered something that is not a request_uri".into(),
+                )
+            })?;
+            if par.request_uri.is_empty() || par.request_uri.len() > 2048 {
+                return Err(ProviderError::Invalid(
+                    "the pushed authorization request endpoint answered an unusable request_uri"
+                        .into(),
+                ));
+            }
+            return Ok(par);
+        }
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(e) => Err(ProviderError::OAuth(OAuth2Error {
+                code: e.error,
+                message: e.error_description,
+            })),
+            Err(_) => Err(ProviderError::Invalid(format!(
+                "the pushed authorization request endpoint answered {status}"
+            ))),
+        }
     }
 }
 
