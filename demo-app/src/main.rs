@@ -52,6 +52,12 @@ async fn main() {
         eprintln!("{e}");
         std::process::exit(2);
     }));
+    // The provider must support what the configuration asks for (pushed
+    // authorization requests, the client assertion algorithm).
+    if let Err(e) = auth0.check_provider().await {
+        eprintln!("{e} ({})", e.code());
+        std::process::exit(2);
+    }
 
     let routes = generate_route_list(App);
     let api = Router::new()

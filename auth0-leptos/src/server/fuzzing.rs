@@ -23,7 +23,7 @@ use crate::server::layer::store_backend::StoreCookie;
 use crate::server::oidc::id_token::{
     check_header, check_id_token_claims, check_logout_token_claims, Expectations,
 };
-use crate::server::oidc::{jwt_audiences, same_issuer, Metadata, TokenResponse};
+use crate::server::oidc::{jwt_audiences, same_issuer, Metadata, ParResponse, TokenResponse};
 use crate::server::request::{request_origin, safe_logout_return_to, safe_return_to};
 use crate::server::routes::backchannel_logout::{logout_request, logout_token_param};
 use crate::server::routes::login::login_options;
@@ -336,7 +336,8 @@ pub fn backchannel_body(data: &[u8]) {
 
 /// Provider responses: `data` is the body of a token endpoint answer (a
 /// token response, its access token's `exp` and `aud` peeked at to know
-/// when it expires and which API it is for) or of the discovery document.
+/// when it expires and which API it is for), of a pushed authorization
+/// request's answer, or of the discovery document.
 /// A token response's expiry never lies before the response.
 pub fn provider_response(data: &[u8]) {
     if let Ok(tr) = serde_json::from_slice::<TokenResponse>(data) {
@@ -345,6 +346,7 @@ pub fn provider_response(data: &[u8]) {
         let _ = jwt_audiences(tr.access_token.secret());
     }
     let _ = serde_json::from_slice::<Metadata>(data);
+    let _ = serde_json::from_slice::<ParResponse>(data);
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = jwt_audiences(text);
     }
