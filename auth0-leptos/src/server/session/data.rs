@@ -215,6 +215,20 @@ where
 mod tests {
     use super::*;
 
+    /// Found by fuzzing: without correctly rounded float parsing, a number
+    /// such as this read back one digit off after a save.
+    #[test]
+    fn numbers_in_extra_fields_survive_a_save_exactly() {
+        let json = r#"{"user":{"sub":"u"},"custom":{"n":[2.184467440737095516165,1e-7,0.1]}}"#;
+        let once: SessionData = serde_json::from_str(json).unwrap();
+        let text = serde_json::to_string(&once).unwrap();
+        let twice: SessionData = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            serde_json::to_value(&once).unwrap(),
+            serde_json::to_value(&twice).unwrap()
+        );
+    }
+
     #[test]
     fn parses_next_js_shape_and_keeps_unknown_fields() {
         let json = r#"{"user":{"sub":"u1","foo":1},"tokenSet":{"accessToken":"at","refreshToken":"rt","expiresAt":5,"token_type":"Bearer"},
