@@ -68,8 +68,9 @@ export default defineConfig({
     },
   },
   webServer: [
-    provider(IDP_PORT, APP, { IDP_ACCESS_TOKEN_TTL: "6" }),
-    demo(APP_PORT, IDP_PORT),
+    // DPoP on, against a provider that demands DPoP nonces.
+    provider(IDP_PORT, APP, { IDP_ACCESS_TOKEN_TTL: "6", IDP_DPOP_NONCE: "1" }),
+    demo(APP_PORT, IDP_PORT, { AUTH0_USE_DPOP: "true" }),
     provider(BASE_IDP_PORT, `${BASE_APP}/app`),
     demo(BASE_APP_PORT, BASE_IDP_PORT, { AUTH0_BASE_PATH: "/app" }),
   ],

@@ -74,3 +74,26 @@ w('route_queries', 'logout', 'returnTo=https%3A%2F%2Fpartner.example.com%2Fbye&f
 w('route_queries', 'logout_hostile', 'returnTo=https%3A%2F%2Fapp.example.com%40evil.example.com%2F&returnTo=%2F%5Cevil');
 w('route_queries', 'access_token', 'audience=https%3A%2F%2Fapi.example.com%2F&scope=read%3Aitems&refresh=true');
 w('route_queries', 'origin_headers', 'app.example.com:8443\nproxy.example.com, internal\nhttps');
+
+// dpop_proof: a valid ES256 proof for GET https://api.example/items with
+// access token "tok" at NOW, and variants a resource server must refuse.
+{
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const pub = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  const ath = crypto.createHash('sha256').update('tok').digest('base64url');
+  const proof = (claims, hdr = { typ: 'dpop+jwt', alg: 'ES256', jwk: pub }) => {
+    const input = `${b64(JSON.stringify(hdr))}.${b64(JSON.stringify(claims))}`;
+    const sig = crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${b64(sig)}`;
+  };
+  const ok = { jti: 'j-1', htm: 'GET', htu: 'https://api.example/items', iat: NOW, ath };
+  fs.mkdirSync(d('dpop_proof'), { recursive: true });
+  w('dpop_proof', 'valid', proof(ok));
+  w('dpop_proof', 'with_nonce', proof({ ...ok, jti: 'j-2', nonce: 'n-1' }));
+  w('dpop_proof', 'wrong_htu', proof({ ...ok, htu: 'https://api.example/other' }));
+  w('dpop_proof', 'stale', proof({ ...ok, iat: NOW - 3600 }));
+  w('dpop_proof', 'private_key_in_header', proof(ok, { typ: 'dpop+jwt', alg: 'ES256', jwk: { ...pub, d: 'AAAA' } }));
+  w('dpop_proof', 'alg_none', `${b64(JSON.stringify({ typ: 'dpop+jwt', alg: 'none', jwk: pub }))}.${b64(JSON.stringify(ok))}.`);
+  w('dpop_proof', 'nonce_challenge', 'DPoP error="use_dpop_nonce", algs="ES256"');
+}

@@ -27,6 +27,7 @@ export AUTH0_CLIENT_SECRET=test-client-secret-0123456789abcdef
 export AUTH0_SECRET=\${AUTH0_SECRET:-local-demo-secret-change-me-0123456789abcdef}
 export AUTH0_ALLOW_INSECURE_REQUESTS=true
 export AUTH0_AUDIENCE=https://api.example.test/
+export AUTH0_USE_DPOP=\${AUTH0_USE_DPOP:-true}
 export APP_BASE_URL=$app
 ENV
     ;;

@@ -20,6 +20,9 @@ PIDS+=($!)
 scripts/dev-idp.sh start "$I" "http://127.0.0.1:$A" "$WORK/idp.pid"
 . "$WORK/idp.pid.env"
 export SESSION_STORE="redis://127.0.0.1:$RPORT/0" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn
+# One DPoP key for both instances: a token bound on A must work from B.
+AUTH0_DPOP_PRIVATE_KEY=$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null)
+export AUTH0_DPOP_PRIVATE_KEY
 for port in "$A" "$B"; do
   APP_BASE_URL="http://127.0.0.1:$port" LEPTOS_SITE_ADDR="127.0.0.1:$port" "$BIN" </dev/null >"$WORK/app-$port.log" 2>&1 &
   PIDS+=($!)

@@ -61,17 +61,6 @@ fn session(b: &Browser) -> SessionData {
     open_session_cookie(&value, SECRET).expect("a session cookie")
 }
 
-fn claims(jwt: &str) -> serde_json::Value {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 /// The refresh-token grants the provider served for a login session, by resource.
 async fn provider_refreshes(sid: &str) -> BTreeMap<String, u64> {
     reqwest::get(format!("{}/__test/refresh-grants?sid={sid}", idp().url))

@@ -1,9 +1,13 @@
 //! The demo's server: the Leptos app, the auth0-leptos routes and session
 //! layer, and a small API protected by access tokens.
 
-use auth0_leptos::server::{Auth0, Auth0Config, MemoryStore, RedisStore};
+use std::sync::Arc;
+
+use auth0_leptos::server::{
+    Auth0, Auth0Config, DpopRequest, DpopVerifier, MemoryStore, RedisStore,
+};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,7 +67,17 @@ async fn main() {
     let api = Router::new()
         .route("/api/messages", get(messages))
         .route("/api/reports", get(reports))
-        .with_state(auth0.clone());
+        .with_state(auth0.clone())
+        .merge(
+            Router::new()
+                .route("/api/dpop/messages", get(dpop_messages))
+                .with_state(DpopApi {
+                    auth0: auth0.clone(),
+                    verifier: Arc::new(auth0.dpop_verifier().require_nonce()),
+                    base: std::env::var("APP_BASE_URL")
+                        .unwrap_or_else(|_| format!("http://{addr}")),
+                }),
+        );
     let app = Router::new()
         .leptos_routes(&leptos_options, routes, {
             let leptos_options = leptos_options.clone();
@@ -110,6 +124,73 @@ async fn reports(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
         })
     })
     .await
+}
+
+/// The DPoP-protected API's state: the proof checker (it remembers proof
+/// ids and hands out nonces) and the URL clients address it by.
+#[derive(Clone)]
+struct DpopApi {
+    auth0: Auth0,
+    verifier: Arc<DpopVerifier>,
+    base: String,
+}
+
+/// `GET /api/dpop/messages`: needs `Authorization: DPoP <token>` for the
+/// API audience, bound to the key of the `DPoP` proof that comes with it
+/// (method, URL, age, id, token hash, key thumbprint, this API's nonce).
+async fn dpop_messages(
+    State(api): State<DpopApi>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("DPoP "));
+    let Some(token) = token else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "DPoP algs=\"ES256\"")],
+            Json(serde_json::json!({"error": "missing_dpop_token"})),
+        )
+            .into_response();
+    };
+    let claims = match api.auth0.verify_access_token(token, API_AUDIENCE).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!("DPoP API call refused: {e}");
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(serde_json::json!({"error": e.code()})),
+            )
+                .into_response();
+        }
+    };
+    let jkt = claims
+        .get("cnf")
+        .and_then(|c| c.get("jkt"))
+        .and_then(|j| j.as_str());
+    let url = format!("{}{}", api.base.trim_end_matches('/'), uri.path());
+    let request = DpopRequest {
+        headers: &headers,
+        method: &method,
+        url: &url,
+        access_token: token,
+        jkt,
+    };
+    match api.verifier.verify(&request) {
+        Ok(jkt) => Json(serde_json::json!({
+            "messages": ["Hello from a DPoP-protected API route.", "The token is bound to the key that signed this request's proof."],
+            "sub": claims.get("sub"),
+            "jkt": jkt,
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::info!("DPoP proof refused: {e} ({})", e.code());
+            e.into_response()
+        }
+    }
 }
 
 /// Answers with `body(claims)` when the request carries a valid access token for `audience`.

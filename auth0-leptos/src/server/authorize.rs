@@ -185,6 +185,12 @@ pub(crate) async fn start_login(
         ("state", state.clone()),
         ("nonce", nonce.secret().to_owned()),
     ];
+    // RFC 9449 10: bind the authorization code to the DPoP key.
+    let dpop_jkt = engine
+        .oidc()
+        .dpop()
+        .map(|d| ("dpop_jkt", d.key().thumbprint().to_owned()));
+    let protocol = protocol.into_iter().chain(dpop_jkt).collect::<Vec<_>>();
     if config.pushed_authorization_requests {
         // RFC 9126: every parameter goes to the provider over the back
         // channel, with client authentication; the browser carries only

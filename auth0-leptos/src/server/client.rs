@@ -4,8 +4,17 @@
 use serde_json::{Map, Value};
 
 use crate::server::config::{Auth0Config, ConfigError};
+use crate::server::crypto::dpop_key::DpopKeyPair;
+use crate::server::dpop::verify::DpopVerifier;
 use crate::server::engine::Engine;
-use crate::server::error::{ProviderCheckError, TokenValidationError};
+use crate::server::error::{
+    BackchannelAuthenticationError, CustomTokenExchangeError, ProviderCheckError,
+    TokenValidationError,
+};
+use crate::server::grants::ciba::{
+    BackchannelAuthenticationOptions, BackchannelAuthenticationResponse,
+};
+use crate::server::grants::exchange::{CustomTokenExchangeOptions, CustomTokenExchangeResponse};
 use crate::server::layer::Auth0Layer;
 use crate::server::session::SessionData;
 use crate::server::time::now;
@@ -91,6 +100,51 @@ impl Auth0 {
             .oidc()
             .check_capabilities(config.pushed_authorization_requests)
             .await
+    }
+
+    /// Exchanges an external token for the provider's tokens (the seeds'
+    /// `customTokenExchange`, RFC 8693): server only, the session is never
+    /// read nor written, each call is a new exchange; DPoP-bound when DPoP
+    /// is on. The token types are checked before anything is sent.
+    pub async fn custom_token_exchange(
+        &self,
+        options: CustomTokenExchangeOptions,
+    ) -> Result<CustomTokenExchangeResponse, CustomTokenExchangeError> {
+        crate::server::grants::exchange::exchange(self.engine.oidc(), self.engine.config(), options)
+            .await
+    }
+
+    /// Authenticates a user on their own device with Client-Initiated
+    /// Backchannel Authentication (the seeds' `getTokenByBackchannelAuth`):
+    /// posts to the provider's `backchannel_authentication_endpoint`, then
+    /// polls the token endpoint at the interval it asks for (longer after a
+    /// `slow_down`) until the user approves, denies (`access_denied`), or
+    /// the request expires. Dropping the future stops the polling.
+    pub async fn get_token_by_backchannel_auth(
+        &self,
+        options: BackchannelAuthenticationOptions,
+    ) -> Result<BackchannelAuthenticationResponse, BackchannelAuthenticationError> {
+        crate::server::grants::ciba::authenticate(self.engine.oidc(), self.engine.config(), options)
+            .await
+    }
+
+    /// The DPoP key pair in use (with DPoP on, or a key pair configured).
+    pub fn dpop_key_pair(&self) -> Option<&DpopKeyPair> {
+        self.engine.config().dpop.as_ref().map(|d| &d.key)
+    }
+
+    /// A [`DpopVerifier`] for an API of the app's own, with the configured
+    /// clock tolerance (`AUTH0_DPOP_CLOCK_TOLERANCE`, 30 s by default) as
+    /// its leeway. Keep one per process: it remembers proof ids.
+    pub fn dpop_verifier(&self) -> DpopVerifier {
+        let leeway = self
+            .engine
+            .config()
+            .dpop
+            .as_ref()
+            .map(|d| d.clock_tolerance)
+            .unwrap_or(std::time::Duration::from_secs(30));
+        DpopVerifier::new().leeway(leeway)
     }
 
     /// Verifies a JWT access token that the provider issued for `audience`

@@ -19,6 +19,9 @@ struct Inner {
     tokens: TokenService,
     opened: OpenedCookies,
     seen_logout_tokens: SeenLogoutTokens,
+    /// The default client of fetchers (the configured timeout, no redirects,
+    /// no telemetry header: APIs are not the provider).
+    fetch_http: reqwest::Client,
 }
 
 #[derive(Clone)]
@@ -39,6 +42,14 @@ impl Engine {
         let keyring = Keyring::new(&config.secrets);
         let oidc = Arc::new(Oidc::new(&config));
         let tokens = TokenService::new(&config, oidc.clone());
+        if config.use_dpop && config.dpop.as_ref().is_some_and(|d| d.generated) {
+            tracing::warn!(target: "auth0_leptos", "DPoP is on with a key pair generated at start-up: tokens bound to it stop working after a restart and on other instances; set AUTH0_DPOP_PRIVATE_KEY and AUTH0_DPOP_PUBLIC_KEY");
+        }
+        let fetch_http = reqwest::Client::builder()
+            .timeout(config.http_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -47,6 +58,7 @@ impl Engine {
                 tokens,
                 opened: OpenedCookies::default(),
                 seen_logout_tokens: SeenLogoutTokens::default(),
+                fetch_http,
             }),
         }
     }
@@ -69,6 +81,10 @@ impl Engine {
 
     pub(crate) fn opened(&self) -> &OpenedCookies {
         &self.inner.opened
+    }
+
+    pub(crate) fn fetch_http(&self) -> &reqwest::Client {
+        &self.inner.fetch_http
     }
 
     pub(crate) fn seen_logout_tokens(&self) -> &SeenLogoutTokens {

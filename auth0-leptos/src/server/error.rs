@@ -10,6 +10,12 @@ use http::{HeaderValue, StatusCode};
 
 pub use crate::error::OAuth2Error;
 
+mod flows;
+pub use flows::{
+    AccessTokenForConnectionError, BackchannelAuthenticationError, CustomTokenExchangeError,
+    DpopError, DpopProofError, FetchError,
+};
+
 /// Why the callback could not complete a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

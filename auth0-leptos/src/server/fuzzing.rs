@@ -351,3 +351,50 @@ pub fn provider_response(data: &[u8]) {
         let _ = jwt_audiences(text);
     }
 }
+
+/// DPoP proofs as a resource server receives them, checked against a fixed
+/// request (GET `https://api.example/items`, access token `tok`, bound to
+/// the key in the proof's own header), and the same bytes as a server's
+/// `DPoP-Nonce` and `WWW-Authenticate`. An accepted proof is refused the
+/// second time (replay).
+pub fn dpop_proof(data: &[u8]) {
+    use crate::server::dpop::verify::{DpopRequest, DpopVerifier};
+    let Ok(proof) = std::str::from_utf8(data) else {
+        return;
+    };
+    // The thumbprint of the header's key, computed apart from the verifier.
+    let jkt = proof
+        .split('.')
+        .next()
+        .and_then(|h| B64.decode(h).ok())
+        .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+        .and_then(|h| {
+            let x = h.get("jwk")?.get("x")?.as_str()?.to_owned();
+            let y = h.get("jwk")?.get("y")?.as_str()?.to_owned();
+            Some(crate::server::crypto::dpop_key::thumbprint(&x, &y))
+        });
+    let headers = HeaderMap::new();
+    let method = http::Method::GET;
+    let request = DpopRequest {
+        headers: &headers,
+        method: &method,
+        url: "https://api.example/items?page=2",
+        access_token: "tok",
+        jkt: jkt.as_deref(),
+    };
+    let verifier = DpopVerifier::new();
+    if verifier.verify_proof(proof, &request, NOW).is_ok() {
+        assert!(
+            verifier.verify_proof(proof, &request, NOW).is_err(),
+            "a proof accepted twice"
+        );
+    }
+    let mut h = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_bytes(data) {
+        h.insert("dpop-nonce", v.clone());
+        h.insert(http::header::WWW_AUTHENTICATE, v);
+        let _ =
+            crate::server::dpop::is_resource_nonce_challenge(http::StatusCode::UNAUTHORIZED, &h);
+        let _ = crate::server::dpop::valid_nonce(proof);
+    }
+}

@@ -12,9 +12,10 @@ use crate::error::AccessTokenError;
 use crate::server::authorize::{start_login, LoginOptions};
 use crate::server::cookies::{RequestCookies, SetCookie};
 use crate::server::engine::Engine;
-use crate::server::error::{MissingLayer, NotAuthenticated};
+use crate::server::error::{AccessTokenForConnectionError, MissingLayer, NotAuthenticated};
 use crate::server::session::state::{Loaded, SessionState};
 use crate::server::session::{SessionData, StoreError};
+use crate::server::tokens::connection::{AccessTokenForConnectionOptions, ConnectionAccessToken};
 use crate::{AccessTokenRequest, AccessTokenResponse, User};
 
 /// Everything one request knows about its session.
@@ -175,6 +176,39 @@ impl Auth0Session {
             self.lock().modify(|d| update.apply(d));
         }
         grant.result
+    }
+
+    /// An access token for a connection of the user's (the seeds'
+    /// `getAccessTokenForConnection`, Auth0 Token Vault): the session's
+    /// refresh token is exchanged for the connection's access token, which
+    /// is cached in the session until it expires (the layer saves it).
+    pub async fn access_token_for_connection(
+        &self,
+        options: AccessTokenForConnectionOptions,
+    ) -> Result<ConnectionAccessToken, AccessTokenForConnectionError> {
+        if self.store_unavailable() {
+            return Err(AccessTokenForConnectionError::SessionStoreUnavailable);
+        }
+        let Some(data) = self.data() else {
+            return Err(AccessTokenForConnectionError::MissingSession);
+        };
+        let (result, update) = self
+            .inner
+            .engine
+            .tokens()
+            .connection_token(&data, &options)
+            .await;
+        if !update.is_empty() {
+            self.lock().modify(|d| update.apply(d));
+        }
+        result
+    }
+
+    /// The application's base URL for this request (`APP_BASE_URL`, or the
+    /// request's origin when it is allowed), e.g. for a fetcher of the
+    /// app's own API.
+    pub fn app_base_url(&self) -> Option<&str> {
+        self.inner.base_url.as_ref().map(Url::as_str)
     }
 
     /// Redirects to the provider's login page (the seeds'

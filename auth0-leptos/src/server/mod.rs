@@ -4,23 +4,27 @@
 //!
 //! Modules import only downward. From the bottom: `time`, `crypto`,
 //! `session` (data, state, stores; no configuration), `config`, `cookies`,
-//! `request`, `error`, `response`, `oidc` (the provider), `tokens` (refresh
-//! and rotation), `transaction`, `engine` (what every request shares),
-//! `authorize`, `handle` ([`Auth0Session`]), `layer` (the only writer of
-//! cookies), `guard` and `leptos` (for handlers and server functions),
-//! `routes` (one file per `/auth` route), and `client` ([`Auth0`], the
-//! facade) on top.
+//! `request`, `error`, `response`, `dpop` (proofs and their checks), `oidc`
+//! (the provider), `tokens` (refresh, rotation, connection tokens),
+//! `grants` (token exchange, CIBA), `transaction`, `engine` (what every
+//! request shares), `authorize`, `handle` ([`Auth0Session`]), `fetcher`,
+//! `layer` (the only writer of cookies), `guard` and `leptos` (for handlers
+//! and server functions), `routes` (one file per `/auth` route), and
+//! `client` ([`Auth0`], the facade) on top.
 
 mod authorize;
 mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod dpop;
 mod engine;
 mod error;
+mod fetcher;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod grants;
 mod guard;
 mod handle;
 mod hooks;
@@ -46,10 +50,19 @@ pub use config::{
     HostCookieConflict, IdTokenSigningAlg, IntoSessionStore, LogoutStrategy, Routes, SameSite,
     Scope, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
 };
+pub use crypto::dpop_key::DpopKeyPair;
+pub use dpop::verify::{DpopRequest, DpopVerifier};
 pub use error::{
-    CallbackError, MissingLayer, NotAuthenticated, OAuth2Error, ProviderCheckError, RouteError,
-    TokenFault, TokenKind, TokenValidationError,
+    AccessTokenForConnectionError, BackchannelAuthenticationError, CallbackError,
+    CustomTokenExchangeError, DpopError, DpopProofError, FetchError, MissingLayer,
+    NotAuthenticated, OAuth2Error, ProviderCheckError, RouteError, TokenFault, TokenKind,
+    TokenValidationError,
 };
+pub use fetcher::{AccessTokenFactory, FetchRequest, Fetcher, FetcherOptions};
+pub use grants::ciba::{
+    BackchannelAuthenticationOptions, BackchannelAuthenticationResponse, LoginHint,
+};
+pub use grants::exchange::{CustomTokenExchangeOptions, CustomTokenExchangeResponse};
 pub use guard::RequireUser;
 pub use handle::Auth0Session;
 pub use hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
@@ -59,6 +72,7 @@ pub use leptos::{get_session, require_user, session, user};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;
 pub use session::{
-    AccessTokenEntry, Internal, LogoutToken, MemoryStore, SessionData, SessionStore, StoreError,
-    StoreErrorKind, StoreFuture, TokenSet,
+    AccessTokenEntry, ConnectionTokenSet, Internal, LogoutToken, MemoryStore, SessionData,
+    SessionStore, StoreError, StoreErrorKind, StoreFuture, TokenSet,
 };
+pub use tokens::connection::{AccessTokenForConnectionOptions, ConnectionAccessToken};

@@ -29,6 +29,13 @@ pub struct Idp {
 /// The local OpenID provider (dev-idp/), started once per test binary. It
 /// exits when this process does (its stdin closes).
 pub fn idp() -> &'static Idp {
+    idp_with_env(&[])
+}
+
+/// The local provider started with extra environment variables (only the
+/// first call of a test binary starts it: call this before anything that
+/// calls [`idp`]).
+pub fn idp_with_env(extra_env: &[(&str, &str)]) -> &'static Idp {
     static IDP: OnceLock<Idp> = OnceLock::new();
     IDP.get_or_init(|| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dev-idp");
@@ -45,6 +52,7 @@ pub fn idp() -> &'static Idp {
             .env("IDP_EXIT_ON_STDIN_CLOSE", "1")
             // The private_key_jwt client's keys (the tests sign with the private halves).
             .env("IDP_CLIENT_KEYS", format!("{},{}", fixture(RSA_CLIENT_KEY), fixture(EC_CLIENT_KEY)))
+            .envs(extra_env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -403,4 +411,17 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The claims of a JWT, read without checking it (for asserting on tokens
+/// the tests received).
+pub fn claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }

@@ -34,6 +34,12 @@ pub struct Auth0ConfigBuilder {
     pub(super) client_assertion_signing_alg: Option<ClientAssertionSigningAlg>,
     pub(super) client_assertion_key_id: Option<String>,
     pub(super) pushed_authorization_requests: Option<bool>,
+    pub(super) use_dpop: Option<bool>,
+    pub(super) dpop_key_pair: Option<crate::server::crypto::dpop_key::DpopKeyPair>,
+    pub(super) dpop_clock_skew: Option<i64>,
+    pub(super) dpop_clock_tolerance: Option<Duration>,
+    pub(super) retry_delay: Option<Duration>,
+    pub(super) retry_jitter: Option<bool>,
     /// Explicit when not empty.
     pub(super) secrets: Vec<CookieSecret>,
     pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
@@ -170,6 +176,47 @@ impl Auth0ConfigBuilder {
     /// `client_id` and `request_uri`.
     pub fn pushed_authorization_requests(mut self, v: bool) -> Self {
         self.pushed_authorization_requests = Some(v);
+        self
+    }
+    /// DPoP (RFC 9449, default off); `AUTH0_USE_DPOP`. Every token request
+    /// then carries a proof of the DPoP key, access tokens come back bound
+    /// to it (`token_type: DPoP`), refreshes keep the binding, and
+    /// [`Fetcher`](crate::server::Fetcher)s present them with proofs.
+    pub fn use_dpop(mut self, v: bool) -> Self {
+        self.use_dpop = Some(v);
+        self
+    }
+    /// The DPoP key pair (the seeds' `dpopKeyPair`); else
+    /// `AUTH0_DPOP_PRIVATE_KEY` (and `AUTH0_DPOP_PUBLIC_KEY`, which must match
+    /// it), else, with DPoP on, a key generated at start-up (tokens bound to
+    /// it do not survive a restart nor work on another instance: a warning
+    /// says so).
+    pub fn dpop_key_pair(mut self, v: crate::server::crypto::dpop_key::DpopKeyPair) -> Self {
+        self.dpop_key_pair = Some(v);
+        self
+    }
+    /// Seconds added to this machine's clock in DPoP proofs' `iat` (default
+    /// 0), for a clock known to be off; `AUTH0_DPOP_CLOCK_SKEW`.
+    pub fn dpop_clock_skew(mut self, seconds: i64) -> Self {
+        self.dpop_clock_skew = Some(seconds);
+        self
+    }
+    /// Clock difference tolerated when checking DPoP proofs' times (default
+    /// 30 s); `AUTH0_DPOP_CLOCK_TOLERANCE`.
+    pub fn dpop_clock_tolerance(mut self, v: Duration) -> Self {
+        self.dpop_clock_tolerance = Some(v);
+        self
+    }
+    /// Pause before the one retry after a DPoP nonce challenge (default
+    /// 100 ms); `AUTH0_RETRY_DELAY` (milliseconds).
+    pub fn retry_delay(mut self, v: Duration) -> Self {
+        self.retry_delay = Some(v);
+        self
+    }
+    /// Randomise that pause between half and one and a half of it (default
+    /// on); `AUTH0_RETRY_JITTER`.
+    pub fn retry_jitter(mut self, v: bool) -> Self {
+        self.retry_jitter = Some(v);
         self
     }
     /// The cookie secret (at least 32 characters); `AUTH0_SECRET`. Required.

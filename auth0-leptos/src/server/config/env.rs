@@ -31,6 +31,13 @@ pub(crate) struct EnvValues {
     pub(super) client_assertion_signing_alg: Option<Parsed<ClientAssertionSigningAlg>>,
     pub(super) client_assertion_key_id: Option<String>,
     pub(super) pushed_authorization_requests: Option<Parsed<bool>>,
+    pub(super) use_dpop: Option<Parsed<bool>>,
+    pub(super) dpop_public_key: Option<String>,
+    pub(super) dpop_private_key: Option<SigningKeySource>,
+    pub(super) dpop_clock_skew: Option<Parsed<i64>>,
+    pub(super) dpop_clock_tolerance: Option<Parsed<Duration>>,
+    pub(super) retry_delay: Option<Parsed<Duration>>,
+    pub(super) retry_jitter: Option<Parsed<bool>>,
     pub(super) logout_strategy: Option<Parsed<LogoutStrategy>>,
     pub(super) id_token_signing_alg: Option<Parsed<IdTokenSigningAlg>>,
     pub(super) base_path: Option<String>,
@@ -60,6 +67,27 @@ fn parse_millis(v: &str) -> Option<Duration> {
     v.parse::<u64>()
         .ok()
         .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
+}
+
+/// A whole number of seconds, possibly negative.
+fn parse_signed_seconds(v: &str) -> Option<i64> {
+    v.parse::<i64>().ok().filter(|s| s.abs() <= 86_400)
+}
+
+/// A non-negative whole number of seconds.
+fn parse_seconds(v: &str) -> Option<Duration> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|s| *s <= 86_400)
+        .map(Duration::from_secs)
+}
+
+/// A non-negative number of milliseconds.
+fn parse_millis_or_zero(v: &str) -> Option<Duration> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|ms| *ms <= 60_000)
         .map(Duration::from_millis)
 }
 
@@ -134,6 +162,27 @@ impl EnvValues {
             ),
             client_assertion_key_id: env.string(ConfigSetting::ClientAssertionKeyId),
             pushed_authorization_requests: env.boolean(ConfigSetting::PushedAuthorizationRequests),
+            use_dpop: env.boolean(ConfigSetting::UseDpop),
+            dpop_public_key: env.string(ConfigSetting::DpopPublicKey),
+            dpop_private_key: env
+                .string(ConfigSetting::DpopPrivateKey)
+                .map(SigningKeySource::new),
+            dpop_clock_skew: env.typed(
+                ConfigSetting::DpopClockSkew,
+                "a whole number of seconds (-86400 to 86400)",
+                parse_signed_seconds,
+            ),
+            dpop_clock_tolerance: env.typed(
+                ConfigSetting::DpopClockTolerance,
+                "a whole number of seconds (0 to 86400)",
+                parse_seconds,
+            ),
+            retry_delay: env.typed(
+                ConfigSetting::RetryDelay,
+                "a number of milliseconds (0 to 60000)",
+                parse_millis_or_zero,
+            ),
+            retry_jitter: env.boolean(ConfigSetting::RetryJitter),
             logout_strategy: env.typed(
                 ConfigSetting::LogoutStrategy,
                 "auto, oidc or v2",

@@ -33,6 +33,20 @@ pub enum ConfigSetting {
     ClientAssertionKeyId,
     /// `AUTH0_PUSHED_AUTHORIZATION_REQUESTS` / `pushed_authorization_requests`.
     PushedAuthorizationRequests,
+    /// `AUTH0_USE_DPOP` / `use_dpop`.
+    UseDpop,
+    /// `AUTH0_DPOP_PUBLIC_KEY` / `dpop_key_pair`.
+    DpopPublicKey,
+    /// `AUTH0_DPOP_PRIVATE_KEY` / `dpop_key_pair`.
+    DpopPrivateKey,
+    /// `AUTH0_DPOP_CLOCK_SKEW` / `dpop_clock_skew`.
+    DpopClockSkew,
+    /// `AUTH0_DPOP_CLOCK_TOLERANCE` / `dpop_clock_tolerance`.
+    DpopClockTolerance,
+    /// `AUTH0_RETRY_DELAY` / `retry_delay`.
+    RetryDelay,
+    /// `AUTH0_RETRY_JITTER` / `retry_jitter`.
+    RetryJitter,
     /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
     LogoutStrategy,
     /// `AUTH0_ID_TOKEN_SIGNING_ALG` / `id_token_signing_alg`.
@@ -106,6 +120,13 @@ impl ConfigSetting {
             ClientAssertionSigningAlg => "AUTH0_CLIENT_ASSERTION_SIGNING_ALG",
             ClientAssertionKeyId => "AUTH0_CLIENT_ASSERTION_KEY_ID",
             PushedAuthorizationRequests => "AUTH0_PUSHED_AUTHORIZATION_REQUESTS",
+            UseDpop => "AUTH0_USE_DPOP",
+            DpopPublicKey => "AUTH0_DPOP_PUBLIC_KEY",
+            DpopPrivateKey => "AUTH0_DPOP_PRIVATE_KEY",
+            DpopClockSkew => "AUTH0_DPOP_CLOCK_SKEW",
+            DpopClockTolerance => "AUTH0_DPOP_CLOCK_TOLERANCE",
+            RetryDelay => "AUTH0_RETRY_DELAY",
+            RetryJitter => "AUTH0_RETRY_JITTER",
             LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
             IdTokenSigningAlg => "AUTH0_ID_TOKEN_SIGNING_ALG",
             BasePath => "AUTH0_BASE_PATH",
@@ -140,6 +161,12 @@ impl ConfigSetting {
             ClientAssertionSigningAlg => "client_assertion_signing_alg",
             ClientAssertionKeyId => "client_assertion_key_id",
             PushedAuthorizationRequests => "pushed_authorization_requests",
+            UseDpop => "use_dpop",
+            DpopPublicKey | DpopPrivateKey => "dpop_key_pair",
+            DpopClockSkew => "dpop_clock_skew",
+            DpopClockTolerance => "dpop_clock_tolerance",
+            RetryDelay => "retry_delay",
+            RetryJitter => "retry_jitter",
             LogoutStrategy => "logout_strategy",
             IdTokenSigningAlg => "id_token_signing_alg",
             BasePath => "base_path",
@@ -177,6 +204,7 @@ impl ConfigSetting {
             ConfigSetting::ClientSecret
                 | ConfigSetting::Secret
                 | ConfigSetting::ClientAssertionSigningKey
+                | ConfigSetting::DpopPrivateKey
         )
     }
 }

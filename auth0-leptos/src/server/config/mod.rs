@@ -27,12 +27,12 @@ use crate::server::session::SessionStore;
 
 pub use builder::{Auth0ConfigBuilder, IntoSessionStore};
 pub use error::{ConfigError, ConfigProblem, ConfigSetting, HostCookieConflict};
-pub(crate) use types::ClientAssertion;
 pub use types::{
     AppBaseUrl, AuthorizationParameters, ClientAssertionSigningAlg, ClientAuthMethod,
     IdTokenSigningAlg, LogoutStrategy, Routes, SameSite, Scope, SessionConfig, SessionCookieConfig,
     TransactionCookieConfig, DEFAULT_SCOPE,
 };
+pub(crate) use types::{ClientAssertion, DpopSettings};
 pub(crate) use validate::ensure_openid;
 
 /// The validated configuration. Build it with [`Auth0Config::builder`] or
@@ -48,6 +48,10 @@ pub struct Auth0Config {
     pub(crate) client_assertion: Option<ClientAssertion>,
     /// Pushed Authorization Requests at login.
     pub(crate) pushed_authorization_requests: bool,
+    /// DPoP for every token request.
+    pub(crate) use_dpop: bool,
+    /// The DPoP key and timing (with DPoP on, or a key configured).
+    pub(crate) dpop: Option<DpopSettings>,
     pub(crate) secrets: Vec<CookieSecret>,
     pub(crate) app_base_url: AppBaseUrl,
     pub(crate) authorization_parameters: AuthorizationParameters,
@@ -93,6 +97,8 @@ impl fmt::Debug for Auth0Config {
                 "pushed_authorization_requests",
                 &self.pushed_authorization_requests,
             )
+            .field("use_dpop", &self.use_dpop)
+            .field("dpop", &self.dpop)
             .field(
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),

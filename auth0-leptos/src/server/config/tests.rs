@@ -18,7 +18,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 /// Every variable `from_env` reads.
-const VARIABLES: [&str; 25] = [
+const VARIABLES: [&str; 32] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -31,6 +31,13 @@ const VARIABLES: [&str; 25] = [
     "AUTH0_CLIENT_ASSERTION_SIGNING_ALG",
     "AUTH0_CLIENT_ASSERTION_KEY_ID",
     "AUTH0_PUSHED_AUTHORIZATION_REQUESTS",
+    "AUTH0_USE_DPOP",
+    "AUTH0_DPOP_PUBLIC_KEY",
+    "AUTH0_DPOP_PRIVATE_KEY",
+    "AUTH0_DPOP_CLOCK_SKEW",
+    "AUTH0_DPOP_CLOCK_TOLERANCE",
+    "AUTH0_RETRY_DELAY",
+    "AUTH0_RETRY_JITTER",
     "AUTH0_LOGOUT_STRATEGY",
     "AUTH0_ID_TOKEN_SIGNING_ALG",
     "AUTH0_BASE_PATH",
@@ -736,6 +743,200 @@ fn rule_auth0_trust_proxy() {
         )]
     );
     assert!(value(&bad, |b| b.trust_proxy(true), get));
+}
+
+#[test]
+fn rule_auth0_use_dpop() {
+    let get = |c: &Auth0Config| (c.use_dpop, c.dpop.as_ref().map(|d| d.generated));
+    assert_eq!(value(&[], unset, get), (false, None));
+    let env = [("AUTH0_USE_DPOP", "true")];
+    // On without a key: one is generated (and the engine warns).
+    assert_eq!(value(&env, unset, get), (true, Some(true)));
+    assert_eq!(value(&env, |b| b.use_dpop(false), get), (false, None));
+    let bad = [("AUTH0_USE_DPOP", "maybe")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(ConfigSetting::UseDpop, "maybe", "true or false")]
+    );
+    assert_eq!(value(&bad, |b| b.use_dpop(true), get), (true, Some(true)));
+}
+
+#[test]
+fn rule_auth0_dpop_private_key() {
+    use crate::server::crypto::dpop_key::DpopKeyPair;
+    let key = DpopKeyPair::generate();
+    let private = key.private_key_pem().unwrap();
+    let get = |c: &Auth0Config| {
+        c.dpop
+            .as_ref()
+            .map(|d| (d.key.thumbprint().to_owned(), d.generated))
+    };
+    assert_eq!(value(&[], unset, get), None);
+    let env = [("AUTH0_DPOP_PRIVATE_KEY", private.as_str())];
+    // A key alone configures DPoP for fetchers that ask for it; it stays off globally.
+    assert_eq!(
+        value(&env, unset, get),
+        Some((key.thumbprint().to_owned(), false))
+    );
+    assert!(!value(&env, unset, |c| c.use_dpop));
+    // Escaped line breaks, as in some .env files.
+    let escaped = private.replace('\n', "\\n");
+    let env_escaped = [("AUTH0_DPOP_PRIVATE_KEY", escaped.as_str())];
+    assert_eq!(value(&env_escaped, unset, get).unwrap().0, key.thumbprint());
+    // The builder's key pair wins.
+    let other = DpopKeyPair::generate();
+    let t = other.thumbprint().to_owned();
+    assert_eq!(
+        value(&env, |b| b.dpop_key_pair(other.clone()), get)
+            .unwrap()
+            .0,
+        t
+    );
+    let bad = [(
+        "AUTH0_DPOP_PRIVATE_KEY",
+        "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----",
+    )];
+    assert!(matches!(
+        problems(&bad, unset).as_slice(),
+        [ConfigProblem::Invalid {
+            setting: ConfigSetting::DpopPrivateKey,
+            value: None,
+            ..
+        }]
+    ));
+    let debug = format!("{:?}", build_both(required, &env, unset).unwrap());
+    assert!(!debug.contains(&private[30..60]), "{debug}");
+}
+
+#[test]
+fn rule_auth0_dpop_public_key() {
+    use crate::server::crypto::dpop_key::DpopKeyPair;
+    let key = DpopKeyPair::generate();
+    let private = key.private_key_pem().unwrap();
+    let public = key.public_key_pem().unwrap();
+    let other_public = DpopKeyPair::generate().public_key_pem().unwrap();
+    let get = |c: &Auth0Config| c.dpop.as_ref().map(|d| d.key.thumbprint().to_owned());
+    let both = [
+        ("AUTH0_DPOP_PRIVATE_KEY", private.as_str()),
+        ("AUTH0_DPOP_PUBLIC_KEY", public.as_str()),
+    ];
+    assert_eq!(value(&both, unset, get).as_deref(), Some(key.thumbprint()));
+    let mismatch = [
+        ("AUTH0_DPOP_PRIVATE_KEY", private.as_str()),
+        ("AUTH0_DPOP_PUBLIC_KEY", other_public.as_str()),
+    ];
+    assert!(matches!(
+        problems(&mismatch, unset).as_slice(),
+        [ConfigProblem::Invalid {
+            setting: ConfigSetting::DpopPublicKey,
+            ..
+        }]
+    ));
+    let alone = [("AUTH0_DPOP_PUBLIC_KEY", public.as_str())];
+    assert_eq!(
+        problems(&alone, unset),
+        [ConfigProblem::Missing {
+            setting: ConfigSetting::DpopPrivateKey
+        }]
+    );
+    let garbage = [
+        ("AUTH0_DPOP_PRIVATE_KEY", private.as_str()),
+        (
+            "AUTH0_DPOP_PUBLIC_KEY",
+            "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----",
+        ),
+    ];
+    assert!(matches!(
+        problems(&garbage, unset).as_slice(),
+        [ConfigProblem::Invalid {
+            setting: ConfigSetting::DpopPublicKey,
+            ..
+        }]
+    ));
+    // The builder's key pair wins over the variables, even broken ones.
+    assert!(value(&garbage, |b| b.dpop_key_pair(key.clone()), get).is_some());
+}
+
+#[test]
+fn rule_auth0_dpop_clock_skew() {
+    let on = ("AUTH0_USE_DPOP", "true");
+    let get = |c: &Auth0Config| c.dpop.as_ref().unwrap().clock_skew;
+    assert_eq!(value(&[on], unset, get), 0);
+    let env = [on, ("AUTH0_DPOP_CLOCK_SKEW", "-5")];
+    assert_eq!(value(&env, unset, get), -5);
+    assert_eq!(value(&env, |b| b.dpop_clock_skew(0), get), 0);
+    let bad = [on, ("AUTH0_DPOP_CLOCK_SKEW", "soon")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::DpopClockSkew,
+            "soon",
+            "a whole number of seconds (-86400 to 86400)"
+        )]
+    );
+}
+
+#[test]
+fn rule_auth0_dpop_clock_tolerance() {
+    let on = ("AUTH0_USE_DPOP", "true");
+    let get = |c: &Auth0Config| c.dpop.as_ref().unwrap().clock_tolerance;
+    assert_eq!(value(&[on], unset, get), Duration::from_secs(30));
+    let env = [on, ("AUTH0_DPOP_CLOCK_TOLERANCE", "60")];
+    assert_eq!(value(&env, unset, get), Duration::from_secs(60));
+    assert_eq!(
+        value(
+            &env,
+            |b| b.dpop_clock_tolerance(Duration::from_secs(30)),
+            get
+        ),
+        Duration::from_secs(30)
+    );
+    let bad = [on, ("AUTH0_DPOP_CLOCK_TOLERANCE", "-1")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::DpopClockTolerance,
+            "-1",
+            "a whole number of seconds (0 to 86400)"
+        )]
+    );
+}
+
+#[test]
+fn rule_auth0_retry_delay() {
+    let on = ("AUTH0_USE_DPOP", "true");
+    let get = |c: &Auth0Config| c.dpop.as_ref().unwrap().retry_delay;
+    assert_eq!(value(&[on], unset, get), Duration::from_millis(100));
+    let env = [on, ("AUTH0_RETRY_DELAY", "0")];
+    assert_eq!(value(&env, unset, get), Duration::ZERO);
+    assert_eq!(
+        value(&env, |b| b.retry_delay(Duration::from_millis(100)), get),
+        Duration::from_millis(100)
+    );
+    let bad = [on, ("AUTH0_RETRY_DELAY", "fast")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::RetryDelay,
+            "fast",
+            "a number of milliseconds (0 to 60000)"
+        )]
+    );
+}
+
+#[test]
+fn rule_auth0_retry_jitter() {
+    let on = ("AUTH0_USE_DPOP", "true");
+    let get = |c: &Auth0Config| c.dpop.as_ref().unwrap().retry_jitter;
+    assert!(value(&[on], unset, get));
+    let env = [on, ("AUTH0_RETRY_JITTER", "false")];
+    assert!(!value(&env, unset, get));
+    assert!(value(&env, |b| b.retry_jitter(true), get));
+    let bad = [on, ("AUTH0_RETRY_JITTER", "some")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(ConfigSetting::RetryJitter, "some", "true or false")]
+    );
 }
 
 // ---- the rule in general -----------------------------------------------

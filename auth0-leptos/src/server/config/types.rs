@@ -224,6 +224,19 @@ impl SigningKeySource {
     /// The private key for `alg`: the PEM text itself when it starts with
     /// `-----BEGIN`, else the file it names. `Err` says what is wrong,
     /// without any of the key.
+    /// The PEM text itself, or the text of the file it names (literal
+    /// `\\n` escapes, as some `.env` files hold, become line breaks).
+    pub(super) fn pem_text(&self) -> Result<String, &'static str> {
+        let text = self.0.trim();
+        let text = if text.starts_with("-----BEGIN") {
+            text.to_owned()
+        } else {
+            std::fs::read_to_string(text)
+                .map_err(|_| "PEM text, or the path of a readable PEM file")?
+        };
+        Ok(text.replace("\\n", "\n"))
+    }
+
     pub(super) fn load(
         &self,
         alg: ClientAssertionSigningAlg,
@@ -568,6 +581,37 @@ impl std::fmt::Debug for ClientAssertion {
             .field("key", &"redacted")
             .field("alg", &self.alg)
             .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+/// DPoP: the key pair and the timing settings. `Debug` shows only the
+/// configured key's thumbprint (a generated key shows as such).
+#[derive(Clone)]
+pub(crate) struct DpopSettings {
+    pub(crate) key: crate::server::crypto::dpop_key::DpopKeyPair,
+    /// The key was generated at start-up (not configured).
+    pub(crate) generated: bool,
+    /// Seconds added to the clock in proofs' `iat`.
+    pub(crate) clock_skew: i64,
+    /// Clock difference tolerated when checking proofs' times.
+    pub(crate) clock_tolerance: std::time::Duration,
+    pub(crate) retry_delay: std::time::Duration,
+    pub(crate) retry_jitter: bool,
+}
+
+impl std::fmt::Debug for DpopSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("DpopSettings");
+        if self.generated {
+            d.field("key", &"generated at start-up");
+        } else {
+            d.field("key", &self.key);
+        }
+        d.field("clock_skew", &self.clock_skew)
+            .field("clock_tolerance", &self.clock_tolerance)
+            .field("retry_delay", &self.retry_delay)
+            .field("retry_jitter", &self.retry_jitter)
             .finish()
     }
 }

@@ -48,6 +48,104 @@ impl Checks {
     }
 }
 
+/// An explicit value or the environment's, not yet checked.
+type Pending<T> = (Option<T>, Option<Parsed<T>>);
+
+fn c_pick<T>(explicit: Option<T>, env: Option<Parsed<T>>) -> Pending<T> {
+    (explicit, env)
+}
+
+/// The DPoP settings: present when DPoP is on or a key pair is configured
+/// (a fetcher may turn DPoP on for itself). Without a configured key and
+/// with DPoP on, a key is generated, with a warning.
+fn dpop_settings(
+    c: &mut Checks,
+    use_dpop: bool,
+    explicit_key: Option<crate::server::crypto::dpop_key::DpopKeyPair>,
+    (env_private, env_public): (Option<SigningKeySource>, Option<String>),
+    (skew, tolerance, delay, jitter): (
+        Pending<i64>,
+        Pending<std::time::Duration>,
+        Pending<std::time::Duration>,
+        Pending<bool>,
+    ),
+) -> Option<DpopSettings> {
+    use crate::server::crypto::dpop_key::{DpopKeyPair, KeyFault};
+    let clock_skew = c.pick(skew.0, skew.1).unwrap_or(0);
+    let clock_tolerance = c
+        .pick(tolerance.0, tolerance.1)
+        .unwrap_or(std::time::Duration::from_secs(30));
+    let retry_delay = c
+        .pick(delay.0, delay.1)
+        .unwrap_or(std::time::Duration::from_millis(100));
+    let retry_jitter = c.pick(jitter.0, jitter.1).unwrap_or(true);
+    let key = match explicit_key {
+        Some(k) => Some(k),
+        None => match (env_private, env_public) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                c.push(ConfigProblem::Missing {
+                    setting: ConfigSetting::DpopPrivateKey,
+                });
+                return None;
+            }
+            (Some(private), public) => {
+                let read = private
+                    .pem_text()
+                    .map_err(|_| KeyFault::PrivateKey)
+                    .and_then(|pem| {
+                        let public = match public.map(|p| SigningKeySource::new(p).pem_text()) {
+                            Some(Err(_)) => return Err(KeyFault::PublicKey),
+                            Some(Ok(p)) => Some(p),
+                            None => None,
+                        };
+                        DpopKeyPair::read(&pem, public.as_deref())
+                    });
+                match read {
+                    Ok(k) => Some(k),
+                    Err(KeyFault::PublicKey) => {
+                        c.invalid(
+                            ConfigSetting::DpopPublicKey,
+                            None,
+                            "a P-256 public key in PEM (SPKI), or the path of one",
+                        );
+                        return None;
+                    }
+                    Err(KeyFault::Mismatch) => {
+                        c.invalid(
+                            ConfigSetting::DpopPublicKey,
+                            None,
+                            "the public key of AUTH0_DPOP_PRIVATE_KEY",
+                        );
+                        return None;
+                    }
+                    Err(_) => {
+                        c.invalid(
+                            ConfigSetting::DpopPrivateKey,
+                            None,
+                            "a P-256 private key in PEM (PKCS#8 or SEC1), or the path of one",
+                        );
+                        return None;
+                    }
+                }
+            }
+        },
+    };
+    let (key, generated) = match key {
+        Some(k) => (k, false),
+        None if use_dpop => (DpopKeyPair::generate(), true),
+        None => return None,
+    };
+    Some(DpopSettings {
+        key,
+        generated,
+        clock_skew,
+        clock_tolerance,
+        retry_delay,
+        retry_jitter,
+    })
+}
+
 impl Auth0ConfigBuilder {
     /// Applies the precedence rule to every setting (the value set on the
     /// builder, else the variable read by [`from_env`](Self::from_env), else
@@ -63,6 +161,12 @@ impl Auth0ConfigBuilder {
             client_assertion_signing_alg,
             client_assertion_key_id,
             pushed_authorization_requests,
+            use_dpop,
+            dpop_key_pair,
+            dpop_clock_skew,
+            dpop_clock_tolerance,
+            retry_delay,
+            retry_jitter,
             secrets,
             app_base_url,
             scope,
@@ -174,6 +278,19 @@ impl Auth0ConfigBuilder {
                 env.pushed_authorization_requests,
             )
             .unwrap_or(false);
+        let use_dpop = c.pick(use_dpop, env.use_dpop).unwrap_or(false);
+        let dpop = dpop_settings(
+            &mut c,
+            use_dpop,
+            dpop_key_pair,
+            (env.dpop_private_key, env.dpop_public_key),
+            (
+                c_pick(dpop_clock_skew, env.dpop_clock_skew),
+                c_pick(dpop_clock_tolerance, env.dpop_clock_tolerance),
+                c_pick(retry_delay, env.retry_delay),
+                c_pick(retry_jitter, env.retry_jitter),
+            ),
+        );
         let explicit_secrets = (!secrets.is_empty()).then_some(secrets);
         let secrets = c
             .pick(explicit_secrets, env.secrets.map(Ok))
@@ -403,6 +520,8 @@ impl Auth0ConfigBuilder {
             client_auth_method,
             client_assertion,
             pushed_authorization_requests,
+            use_dpop,
+            dpop,
             secrets,
             app_base_url,
             authorization_parameters: AuthorizationParameters {

@@ -1,6 +1,7 @@
 //! Cryptography at the bottom of the crate: the JWE cookie format (HKDF key
 //! ring, `dir` + `A256GCM`) and randomness. Knows nothing above it.
 
+pub(crate) mod dpop_key;
 pub(crate) mod jwe;
 
 /// A random URL-safe string of `n` random bytes (from the OS generator).

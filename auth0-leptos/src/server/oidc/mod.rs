@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::secret::{AccessToken, ClientSecret, IdToken, RefreshToken};
 use crate::server::config::Auth0Config;
+use crate::server::dpop::Dpop;
 use crate::server::error::{OAuth2Error, ProviderCheckError, ProviderError, TokenFault};
 use client_auth::ClientAuth;
 
@@ -40,6 +41,17 @@ pub(crate) struct Metadata {
     pub(crate) pushed_authorization_request_endpoint: Option<String>,
     #[serde(default)]
     pub(crate) token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) backchannel_authentication_endpoint: Option<String>,
+}
+
+/// A backchannel authentication request's answer (CIBA Core 7.3).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct BackchannelResponse {
+    pub(crate) auth_req_id: String,
+    pub(crate) expires_in: u64,
+    #[serde(default)]
+    pub(crate) interval: Option<u64>,
 }
 
 /// A pushed authorization request's answer (RFC 9126 2.2).
@@ -62,6 +74,9 @@ pub(crate) struct TokenResponse {
     pub(crate) scope: Option<String>,
     #[serde(default)]
     pub(crate) token_type: Option<String>,
+    /// RFC 8693's `issued_token_type` (token exchanges).
+    #[serde(default)]
+    pub(crate) issued_token_type: Option<String>,
 }
 
 /// How long an access token is taken to live when the token response has
@@ -156,6 +171,8 @@ pub(crate) struct Oidc {
     /// The key of HS256 ID tokens (empty with private_key_jwt).
     client_secret: ClientSecret,
     auth: ClientAuth,
+    /// DPoP proofs for every token request (DPoP on).
+    dpop: Option<Arc<Dpop>>,
     /// The one algorithm ID and logout tokens may use.
     id_token_alg: crate::server::config::IdTokenSigningAlg,
     allow_insecure: bool,
@@ -175,6 +192,11 @@ impl Oidc {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             auth: ClientAuth::new(config),
+            dpop: config
+                .dpop
+                .as_ref()
+                .filter(|_| config.use_dpop)
+                .map(|d| Arc::new(Dpop::new(d))),
             id_token_alg: config.id_token_signing_alg,
             allow_insecure: config.allow_insecure_requests,
             metadata: tokio::sync::OnceCell::new(),
@@ -185,6 +207,11 @@ impl Oidc {
 
     pub(crate) fn issuer(&self) -> &Url {
         &self.issuer
+    }
+
+    /// The DPoP proof maker, when DPoP is on.
+    pub(crate) fn dpop(&self) -> Option<&Arc<Dpop>> {
+        self.dpop.as_ref()
     }
 
     /// The discovered metadata, fetched once per process (concurrent callers
@@ -214,6 +241,7 @@ impl Oidc {
                     md.revocation_endpoint.as_ref(),
                     md.userinfo_endpoint.as_ref(),
                     md.pushed_authorization_request_endpoint.as_ref(),
+                    md.backchannel_authentication_endpoint.as_ref(),
                 ]
                 .into_iter()
                 .flatten()
@@ -306,43 +334,109 @@ impl Oidc {
         found.ok_or(TokenFault::NoMatchingKey)
     }
 
-    /// POSTs a grant to the token endpoint with client authentication.
+    /// POSTs a grant to the token endpoint with client authentication
+    /// (and a DPoP proof when DPoP is on; a `use_dpop_nonce` answer is
+    /// retried once with the server's nonce, and a fresh client assertion).
     pub(crate) async fn token_request(
         &self,
-        mut form: Vec<(&'static str, String)>,
+        form: Vec<(&'static str, String)>,
     ) -> Result<TokenResponse, ProviderError> {
         let md = self.metadata().await?;
-        let req = self.authenticated(&md, &md.token_endpoint, &mut form)?;
+        let endpoint = Url::parse(&md.token_endpoint)
+            .map_err(|_| ProviderError::Invalid("token endpoint is not a URL".into()))?;
+        let mut retried = false;
+        loop {
+            let mut form = form.clone();
+            let mut req = self.authenticated(&md, &md.token_endpoint, &mut form)?;
+            if let Some(dpop) = &self.dpop {
+                req = req.header("DPoP", dpop.proof("POST", &endpoint, None));
+            }
+            let resp = req
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form)
+                .send()
+                .await
+                .map_err(unreachable)?;
+            let status = resp.status();
+            let fresh_nonce = self
+                .dpop
+                .as_ref()
+                .is_some_and(|d| d.remember_nonce(&endpoint, resp.headers()));
+            let body = read_limited(resp).await?;
+            if status.is_success() {
+                let tr: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                    ProviderError::Invalid(
+                        "token endpoint answered something that is not a token response".into(),
+                    )
+                })?;
+                if tr.access_token.is_empty() {
+                    return Err(ProviderError::Invalid(
+                        "token endpoint answered without an access_token".into(),
+                    ));
+                }
+                return Ok(tr);
+            }
+            let error = refusal(&body, status, "token endpoint");
+            // RFC 9449 8: one retry with the nonce the server just handed out.
+            let nonce_challenge =
+                matches!(&error, ProviderError::OAuth(e) if e.code == "use_dpop_nonce");
+            if nonce_challenge && fresh_nonce && !retried {
+                retried = true;
+                if let Some(d) = &self.dpop {
+                    d.pause_before_retry().await;
+                }
+                continue;
+            }
+            return Err(error);
+        }
+    }
+
+    /// Starts Client-Initiated Backchannel Authentication (CIBA Core 7.1)
+    /// with client authentication; `None` endpoint means unsupported.
+    pub(crate) async fn backchannel_authorize(
+        &self,
+        mut form: Vec<(&'static str, String)>,
+        extra: &[(String, String)],
+    ) -> Result<BackchannelResponse, ProviderError> {
+        let md = self.metadata().await?;
+        let Some(ep) = md.backchannel_authentication_endpoint.clone() else {
+            return Err(ProviderError::Invalid(
+                "the provider has no backchannel_authentication_endpoint".into(),
+            ));
+        };
+        let req = self.authenticated(&md, &ep, &mut form)?;
+        let body: Vec<(&str, &str)> = form
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect();
         let resp = req
             .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
+            .form(&body)
             .send()
             .await
             .map_err(unreachable)?;
         let status = resp.status();
         let body = read_limited(resp).await?;
         if status.is_success() {
-            let tr: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+            let r: BackchannelResponse = serde_json::from_slice(&body).map_err(|_| {
                 ProviderError::Invalid(
-                    "token endpoint answered something that is not a token response".into(),
+                    "the backchannel authentication endpoint answered something unusable".into(),
                 )
             })?;
-            if tr.access_token.is_empty() {
+            if r.auth_req_id.is_empty() || r.auth_req_id.len() > 2048 {
                 return Err(ProviderError::Invalid(
-                    "token endpoint answered without an access_token".into(),
+                    "the backchannel authentication endpoint answered an unusable auth_req_id"
+                        .into(),
                 ));
             }
-            return Ok(tr);
+            return Ok(r);
         }
-        match serde_json::from_slice::<ErrorBody>(&body) {
-            Ok(e) => Err(ProviderError::OAuth(OAuth2Error {
-                code: e.error,
-                message: e.error_description,
-            })),
-            Err(_) => Err(ProviderError::Invalid(format!(
-                "token endpoint answered {status}"
-            ))),
-        }
+        Err(refusal(
+            &body,
+            status,
+            "the backchannel authentication endpoint",
+        ))
     }
 
     /// The claims of the UserInfo endpoint for `access_token` (a JSON
@@ -350,21 +444,50 @@ impl Oidc {
     pub(crate) async fn userinfo(
         &self,
         access_token: &str,
+        token_type: Option<&str>,
     ) -> Result<serde_json::Map<String, serde_json::Value>, ProviderError> {
         let md = self.metadata().await?;
         let ep = md.userinfo_endpoint.clone().ok_or_else(|| {
             ProviderError::Invalid("the provider has no userinfo_endpoint".into())
         })?;
-        let resp = self
-            .http
-            .get(&ep)
-            .bearer_auth(access_token)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = resp.status();
-        let body = read_limited(resp).await?;
+        let url = Url::parse(&ep)
+            .map_err(|_| ProviderError::Invalid("userinfo_endpoint is not a URL".into()))?;
+        // A DPoP-bound token is presented with a proof (RFC 9449 7), and a
+        // nonce challenge is answered once.
+        let dpop = self
+            .dpop
+            .as_ref()
+            .filter(|_| token_type.is_some_and(|t| t.eq_ignore_ascii_case("dpop")));
+        let mut retried = false;
+        let (status, body) = loop {
+            let req = self
+                .http
+                .get(url.as_str())
+                .header(reqwest::header::ACCEPT, "application/json");
+            let req = match dpop {
+                Some(d) => req
+                    .header(
+                        reqwest::header::AUTHORIZATION,
+                        format!("DPoP {access_token}"),
+                    )
+                    .header("DPoP", d.proof("GET", &url, Some(access_token))),
+                None => req.bearer_auth(access_token),
+            };
+            let resp = req.send().await.map_err(unreachable)?;
+            let status = resp.status();
+            if let Some(d) = dpop {
+                let fresh = d.remember_nonce(&url, resp.headers());
+                if fresh
+                    && !retried
+                    && crate::server::dpop::is_resource_nonce_challenge(status, resp.headers())
+                {
+                    retried = true;
+                    d.pause_before_retry().await;
+                    continue;
+                }
+            }
+            break (status, read_limited(resp).await?);
+        };
         if !status.is_success() {
             return Err(ProviderError::Invalid(format!(
                 "userinfo answered {status}"
@@ -488,15 +611,23 @@ impl Oidc {
             }
             return Ok(par);
         }
-        match serde_json::from_slice::<ErrorBody>(&body) {
-            Ok(e) => Err(ProviderError::OAuth(OAuth2Error {
-                code: e.error,
-                message: e.error_description,
-            })),
-            Err(_) => Err(ProviderError::Invalid(format!(
-                "the pushed authorization request endpoint answered {status}"
-            ))),
-        }
+        Err(refusal(
+            &body,
+            status,
+            "the pushed authorization request endpoint",
+        ))
+    }
+}
+
+/// A provider's refusal: its OAuth error when the body is one, else what
+/// `what` answered.
+fn refusal(body: &[u8], status: reqwest::StatusCode, what: &str) -> ProviderError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) => ProviderError::OAuth(OAuth2Error {
+            code: e.error,
+            message: e.error_description,
+        }),
+        Err(_) => ProviderError::Invalid(format!("{what} answered {status}")),
     }
 }
 

@@ -126,7 +126,14 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     };
 
     let claims = if config.fetch_user_info {
-        match merge_user_info(&auth0, claims, tokens.access_token.secret()).await {
+        match merge_user_info(
+            &auth0,
+            claims,
+            tokens.access_token.secret(),
+            tokens.token_type.as_deref(),
+        )
+        .await
+        {
             Ok(c) => c,
             Err(cause) => return error(&auth0, CallbackError::Grant(cause), ctx).await,
         }
@@ -205,14 +212,19 @@ async fn merge_user_info(
     auth0: &Engine,
     mut claims: serde_json::Map<String, Value>,
     access_token: &str,
+    token_type: Option<&str>,
 ) -> Result<serde_json::Map<String, Value>, OAuth2Error> {
-    let info = auth0.oidc().userinfo(access_token).await.map_err(|e| {
-        tracing::warn!(target: "auth0_leptos", "callback: {e}");
-        OAuth2Error {
-            code: "invalid_userinfo".into(),
-            message: Some("The UserInfo endpoint could not be read.".into()),
-        }
-    })?;
+    let info = auth0
+        .oidc()
+        .userinfo(access_token, token_type)
+        .await
+        .map_err(|e| {
+            tracing::warn!(target: "auth0_leptos", "callback: {e}");
+            OAuth2Error {
+                code: "invalid_userinfo".into(),
+                message: Some("The UserInfo endpoint could not be read.".into()),
+            }
+        })?;
     if info.get("sub") != claims.get("sub") {
         return Err(OAuth2Error {
             code: "invalid_userinfo".into(),

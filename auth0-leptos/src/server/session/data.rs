@@ -24,6 +24,9 @@ pub struct SessionData {
     /// Access tokens for other audiences (multi-resource refresh tokens).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_tokens: Vec<AccessTokenEntry>,
+    /// Access tokens for connections (Token Vault), one per connection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection_token_sets: Vec<ConnectionTokenSet>,
     /// Bookkeeping: the provider's session id and when the session began.
     #[serde(default)]
     pub internal: Internal,
@@ -40,6 +43,7 @@ impl SessionData {
             user,
             token_set,
             access_tokens: Vec::new(),
+            connection_token_sets: Vec::new(),
             internal: Internal {
                 sid: sid.unwrap_or_default(),
                 created_at,
@@ -119,6 +123,28 @@ pub struct AccessTokenEntry {
     pub token_type: Option<String>,
 }
 
+/// An access token for a connection, from Auth0's Token Vault
+/// (nextjs-auth0's `connectionTokenSets[]`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTokenSet {
+    /// The connection's access token.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub access_token: AccessToken,
+    /// The connection (`google-oauth2`, ...).
+    #[serde(default)]
+    pub connection: String,
+    /// Scope granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Expiry (seconds since the epoch).
+    #[serde(default)]
+    pub expires_at: i64,
+    /// The `login_hint` it was asked with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<String>,
+}
+
 /// Session bookkeeping (nextjs-auth0's `internal`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -147,6 +173,7 @@ impl<'de> Deserialize<'de> for SessionData {
                 let mut user = None;
                 let mut token_set = TokenSet::default();
                 let mut access_tokens = Vec::new();
+                let mut connection_token_sets = Vec::new();
                 let mut internal = Internal::default();
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
@@ -158,6 +185,11 @@ impl<'de> Deserialize<'de> for SessionData {
                         "accessTokens" => {
                             access_tokens = map
                                 .next_value::<Option<Vec<AccessTokenEntry>>>()?
+                                .unwrap_or_default()
+                        }
+                        "connectionTokenSets" => {
+                            connection_token_sets = map
+                                .next_value::<Option<Vec<ConnectionTokenSet>>>()?
                                 .unwrap_or_default()
                         }
                         "internal" => {
@@ -174,6 +206,7 @@ impl<'de> Deserialize<'de> for SessionData {
                     user,
                     token_set,
                     access_tokens,
+                    connection_token_sets,
                     internal,
                     extra,
                 })

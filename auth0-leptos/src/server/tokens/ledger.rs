@@ -232,6 +232,7 @@ mod tests {
                 expires_in: None,
                 scope: None,
                 token_type: None,
+                issued_token_type: None,
             },
             at: 0,
             owner: owner("u"),

@@ -5,6 +5,7 @@
 //! the caller applies the returned [`TokenUpdate`] to the request's session.
 
 mod budget;
+pub(crate) mod connection;
 mod ledger;
 mod slots;
 

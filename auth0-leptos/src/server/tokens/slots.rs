@@ -151,6 +151,7 @@ mod tests {
                 expires_in: Some(100.into()),
                 scope: None,
                 token_type: Some("Bearer".into()),
+                issued_token_type: None,
             },
             at: 1000,
             owner: Owner {
