@@ -137,14 +137,10 @@ impl Auth0 {
     /// clock tolerance (`AUTH0_DPOP_CLOCK_TOLERANCE`, 30 s by default) as
     /// its leeway. Keep one per process: it remembers proof ids.
     pub fn dpop_verifier(&self) -> DpopVerifier {
-        let leeway = self
-            .engine
-            .config()
-            .dpop
-            .as_ref()
-            .map(|d| d.clock_tolerance)
-            .unwrap_or(std::time::Duration::from_secs(30));
-        DpopVerifier::new().leeway(leeway)
+        match &self.engine.config().dpop {
+            Some(d) => DpopVerifier::new().leeway(d.clock_tolerance),
+            None => DpopVerifier::new(),
+        }
     }
 
     /// Verifies a JWT access token that the provider issued for `audience`

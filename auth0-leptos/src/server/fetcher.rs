@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::error::AccessTokenError;
 use crate::secret::AccessToken;
-use crate::server::dpop::{is_resource_nonce_challenge, Dpop};
+use crate::server::dpop::{send_presenting, Dpop};
 use crate::server::error::{DpopError, FetchError};
 use crate::server::handle::Auth0Session;
 use crate::server::hooks::BoxFuture;
@@ -202,16 +202,15 @@ impl Auth0Session {
         };
         let dpop = match options.use_dpop.unwrap_or(config.use_dpop) {
             false => None,
-            true => match (engine.oidc().dpop(), &config.dpop) {
-                (Some(d), _) => Some(d.clone()),
-                (None, Some(settings)) => Some(Arc::new(Dpop::new(settings))),
-                (None, None) => {
-                    return Err(DpopError::Configuration(
+            true => Some(
+                engine
+                    .oidc()
+                    .dpop_key()
+                    .cloned()
+                    .ok_or(DpopError::Configuration(
                         "set use_dpop (AUTH0_USE_DPOP) or a DPoP key pair",
-                    )
-                    .into())
-                }
-            },
+                    ))?,
+            ),
         };
         Ok(Fetcher {
             session: self.clone(),
@@ -261,20 +260,10 @@ impl Fetcher {
             Some(f) => f(token_request).await?,
             None => self.session.access_token(token_request).await?.token,
         };
-        let mut retried = false;
-        loop {
-            let resp = self.send(&url, &request, &token).await?;
-            let Some(dpop) = &self.dpop else {
-                return Ok(resp);
-            };
-            let fresh = dpop.remember_nonce(&url, resp.headers());
-            if fresh && !retried && is_resource_nonce_challenge(resp.status(), resp.headers()) {
-                retried = true;
-                dpop.pause_before_retry().await;
-                continue;
-            }
-            return Ok(resp);
-        }
+        send_presenting(self.dpop.as_deref(), &url, || {
+            self.send(&url, &request, &token)
+        })
+        .await
     }
 
     async fn send(

@@ -48,37 +48,17 @@ impl Checks {
     }
 }
 
-/// An explicit value or the environment's, not yet checked.
-type Pending<T> = (Option<T>, Option<Parsed<T>>);
-
-fn c_pick<T>(explicit: Option<T>, env: Option<Parsed<T>>) -> Pending<T> {
-    (explicit, env)
-}
-
-/// The DPoP settings: present when DPoP is on or a key pair is configured
-/// (a fetcher may turn DPoP on for itself). Without a configured key and
-/// with DPoP on, a key is generated, with a warning.
-fn dpop_settings(
+/// The DPoP key pair and whether it was generated: the explicit one, else
+/// the environment's, else, with DPoP on, a new one (the engine warns).
+/// `None` when DPoP is off and no key is configured (a fetcher may turn
+/// DPoP on for itself only with a configured key), or the key is unusable.
+fn dpop_key(
     c: &mut Checks,
     use_dpop: bool,
     explicit_key: Option<crate::server::crypto::dpop_key::DpopKeyPair>,
     (env_private, env_public): (Option<SigningKeySource>, Option<String>),
-    (skew, tolerance, delay, jitter): (
-        Pending<i64>,
-        Pending<std::time::Duration>,
-        Pending<std::time::Duration>,
-        Pending<bool>,
-    ),
-) -> Option<DpopSettings> {
+) -> Option<(crate::server::crypto::dpop_key::DpopKeyPair, bool)> {
     use crate::server::crypto::dpop_key::{DpopKeyPair, KeyFault};
-    let clock_skew = c.pick(skew.0, skew.1).unwrap_or(0);
-    let clock_tolerance = c
-        .pick(tolerance.0, tolerance.1)
-        .unwrap_or(std::time::Duration::from_secs(30));
-    let retry_delay = c
-        .pick(delay.0, delay.1)
-        .unwrap_or(std::time::Duration::from_millis(100));
-    let retry_jitter = c.pick(jitter.0, jitter.1).unwrap_or(true);
     let key = match explicit_key {
         Some(k) => Some(k),
         None => match (env_private, env_public) {
@@ -131,19 +111,11 @@ fn dpop_settings(
             }
         },
     };
-    let (key, generated) = match key {
-        Some(k) => (k, false),
-        None if use_dpop => (DpopKeyPair::generate(), true),
-        None => return None,
-    };
-    Some(DpopSettings {
-        key,
-        generated,
-        clock_skew,
-        clock_tolerance,
-        retry_delay,
-        retry_jitter,
-    })
+    match key {
+        Some(k) => Some((k, false)),
+        None if use_dpop => Some((DpopKeyPair::generate(), true)),
+        None => None,
+    }
 }
 
 impl Auth0ConfigBuilder {
@@ -279,18 +251,28 @@ impl Auth0ConfigBuilder {
             )
             .unwrap_or(false);
         let use_dpop = c.pick(use_dpop, env.use_dpop).unwrap_or(false);
-        let dpop = dpop_settings(
+        let clock_skew = c.pick(dpop_clock_skew, env.dpop_clock_skew).unwrap_or(0);
+        let clock_tolerance = c
+            .pick(dpop_clock_tolerance, env.dpop_clock_tolerance)
+            .unwrap_or(Duration::from_secs(30));
+        let retry_delay = c
+            .pick(retry_delay, env.retry_delay)
+            .unwrap_or(Duration::from_millis(100));
+        let retry_jitter = c.pick(retry_jitter, env.retry_jitter).unwrap_or(true);
+        let dpop = dpop_key(
             &mut c,
             use_dpop,
             dpop_key_pair,
             (env.dpop_private_key, env.dpop_public_key),
-            (
-                c_pick(dpop_clock_skew, env.dpop_clock_skew),
-                c_pick(dpop_clock_tolerance, env.dpop_clock_tolerance),
-                c_pick(retry_delay, env.retry_delay),
-                c_pick(retry_jitter, env.retry_jitter),
-            ),
-        );
+        )
+        .map(|(key, generated)| DpopSettings {
+            key,
+            generated,
+            clock_skew,
+            clock_tolerance,
+            retry_delay,
+            retry_jitter,
+        });
         let explicit_secrets = (!secrets.is_empty()).then_some(secrets);
         let secrets = c
             .pick(explicit_secrets, env.secrets.map(Ok))

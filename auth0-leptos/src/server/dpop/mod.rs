@@ -218,6 +218,34 @@ impl Dpop {
     }
 }
 
+/// Sends a request presenting a token to a resource server (`send` makes
+/// the request, with a fresh proof, each time it is called). With DPoP,
+/// the server's nonce is remembered, and a nonce challenge carrying a nonce
+/// new to us is answered once, after the retry pause.
+pub(crate) async fn send_presenting<F, Fut, E>(
+    dpop: Option<&Dpop>,
+    url: &Url,
+    mut send: F,
+) -> Result<reqwest::Response, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<reqwest::Response, E>>,
+{
+    let resp = send().await?;
+    let Some(d) = dpop else {
+        return Ok(resp);
+    };
+    if !(d.remember_nonce(url, resp.headers())
+        && is_resource_nonce_challenge(resp.status(), resp.headers()))
+    {
+        return Ok(resp);
+    }
+    d.pause_before_retry().await;
+    let resp = send().await?;
+    d.remember_nonce(url, resp.headers());
+    Ok(resp)
+}
+
 /// Whether a resource server's answer is a nonce challenge (RFC 9449 9):
 /// 401 with `WWW-Authenticate: DPoP error="use_dpop_nonce"`.
 pub(crate) fn is_resource_nonce_challenge(

@@ -171,8 +171,11 @@ pub(crate) struct Oidc {
     /// The key of HS256 ID tokens (empty with private_key_jwt).
     client_secret: ClientSecret,
     auth: ClientAuth,
-    /// DPoP proofs for every token request (DPoP on).
+    /// The DPoP proof maker of the configured (or generated) key, shared by
+    /// the token requests and every fetcher (one nonce memory).
     dpop: Option<Arc<Dpop>>,
+    /// Whether token requests carry proofs (DPoP on).
+    bind_tokens: bool,
     /// The one algorithm ID and logout tokens may use.
     id_token_alg: crate::server::config::IdTokenSigningAlg,
     allow_insecure: bool,
@@ -192,11 +195,8 @@ impl Oidc {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             auth: ClientAuth::new(config),
-            dpop: config
-                .dpop
-                .as_ref()
-                .filter(|_| config.use_dpop)
-                .map(|d| Arc::new(Dpop::new(d))),
+            dpop: config.dpop.as_ref().map(|d| Arc::new(Dpop::new(d))),
+            bind_tokens: config.use_dpop,
             id_token_alg: config.id_token_signing_alg,
             allow_insecure: config.allow_insecure_requests,
             metadata: tokio::sync::OnceCell::new(),
@@ -209,8 +209,14 @@ impl Oidc {
         &self.issuer
     }
 
-    /// The DPoP proof maker, when DPoP is on.
+    /// The DPoP proof maker, when DPoP is on (token requests carry proofs).
     pub(crate) fn dpop(&self) -> Option<&Arc<Dpop>> {
+        self.dpop.as_ref().filter(|_| self.bind_tokens)
+    }
+
+    /// The DPoP proof maker, whenever a key pair is configured (DPoP on, or
+    /// a key for fetchers that turn it on themselves).
+    pub(crate) fn dpop_key(&self) -> Option<&Arc<Dpop>> {
         self.dpop.as_ref()
     }
 
@@ -348,7 +354,7 @@ impl Oidc {
         loop {
             let mut form = form.clone();
             let mut req = self.authenticated(&md, &md.token_endpoint, &mut form)?;
-            if let Some(dpop) = &self.dpop {
+            if let Some(dpop) = self.dpop() {
                 req = req.header("DPoP", dpop.proof("POST", &endpoint, None));
             }
             let resp = req
@@ -359,8 +365,7 @@ impl Oidc {
                 .map_err(unreachable)?;
             let status = resp.status();
             let fresh_nonce = self
-                .dpop
-                .as_ref()
+                .dpop()
                 .is_some_and(|d| d.remember_nonce(&endpoint, resp.headers()));
             let body = read_limited(resp).await?;
             if status.is_success() {
@@ -382,7 +387,7 @@ impl Oidc {
                 matches!(&error, ProviderError::OAuth(e) if e.code == "use_dpop_nonce");
             if nonce_challenge && fresh_nonce && !retried {
                 retried = true;
-                if let Some(d) = &self.dpop {
+                if let Some(d) = self.dpop() {
                     d.pause_before_retry().await;
                 }
                 continue;
@@ -395,7 +400,7 @@ impl Oidc {
     /// with client authentication; `None` endpoint means unsupported.
     pub(crate) async fn backchannel_authorize(
         &self,
-        mut form: Vec<(&'static str, String)>,
+        form: Vec<(&'static str, String)>,
         extra: &[(String, String)],
     ) -> Result<BackchannelResponse, ProviderError> {
         let md = self.metadata().await?;
@@ -404,20 +409,7 @@ impl Oidc {
                 "the provider has no backchannel_authentication_endpoint".into(),
             ));
         };
-        let req = self.authenticated(&md, &ep, &mut form)?;
-        let body: Vec<(&str, &str)> = form
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .collect();
-        let resp = req
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&body)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = resp.status();
-        let body = read_limited(resp).await?;
+        let (status, body) = self.post_authenticated(&md, &ep, form, extra).await?;
         if status.is_success() {
             let r: BackchannelResponse = serde_json::from_slice(&body).map_err(|_| {
                 ProviderError::Invalid(
@@ -456,10 +448,9 @@ impl Oidc {
         // nonce challenge is answered once.
         let dpop = self
             .dpop
-            .as_ref()
+            .as_deref()
             .filter(|_| token_type.is_some_and(|t| t.eq_ignore_ascii_case("dpop")));
-        let mut retried = false;
-        let (status, body) = loop {
+        let resp = crate::server::dpop::send_presenting(dpop, &url, || {
             let req = self
                 .http
                 .get(url.as_str())
@@ -473,21 +464,11 @@ impl Oidc {
                     .header("DPoP", d.proof("GET", &url, Some(access_token))),
                 None => req.bearer_auth(access_token),
             };
-            let resp = req.send().await.map_err(unreachable)?;
-            let status = resp.status();
-            if let Some(d) = dpop {
-                let fresh = d.remember_nonce(&url, resp.headers());
-                if fresh
-                    && !retried
-                    && crate::server::dpop::is_resource_nonce_challenge(status, resp.headers())
-                {
-                    retried = true;
-                    d.pause_before_retry().await;
-                    continue;
-                }
-            }
-            break (status, read_limited(resp).await?);
-        };
+            async move { req.send().await.map_err(unreachable) }
+        })
+        .await?;
+        let status = resp.status();
+        let body = read_limited(resp).await?;
         if !status.is_success() {
             return Err(ProviderError::Invalid(format!(
                 "userinfo answered {status}"
@@ -542,6 +523,31 @@ impl Oidc {
             .apply(self.http.post(endpoint), form, &self.client_id, &md.issuer)
     }
 
+    /// POSTs `form` (with the client's authentication) and `extra`
+    /// parameters to `endpoint`; returns the status and the body.
+    async fn post_authenticated(
+        &self,
+        md: &Metadata,
+        endpoint: &str,
+        mut form: Vec<(&'static str, String)>,
+        extra: &[(String, String)],
+    ) -> Result<(reqwest::StatusCode, Vec<u8>), ProviderError> {
+        let req = self.authenticated(md, endpoint, &mut form)?;
+        let body: Vec<(&str, &str)> = form
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect();
+        let resp = req
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = resp.status();
+        Ok((status, read_limited(resp).await?))
+    }
+
     /// Checks that the provider supports what the configuration needs:
     /// the pushed authorization request endpoint when PAR is on, and the
     /// client assertion's algorithm when the provider lists the ones it takes.
@@ -582,21 +588,7 @@ impl Oidc {
             .pushed_authorization_request_endpoint
             .clone()
             .unwrap_or_default();
-        let mut form = params;
-        let req = self.authenticated(&md, &ep, &mut form)?;
-        let body: Vec<(&str, &str)> = form
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .collect();
-        let resp = req
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&body)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = resp.status();
-        let body = read_limited(resp).await?;
+        let (status, body) = self.post_authenticated(&md, &ep, params, &extra).await?;
         if status.is_success() {
             let par: ParResponse = serde_json::from_slice(&body).map_err(|_| {
                 ProviderError::Invalid(

@@ -145,14 +145,7 @@ impl TokenService {
         // In the session's lane: a refresh rotating the token meanwhile
         // would make this exchange present a redeemed one.
         let _turn = self.ledger.lane(&owner).await;
-        let chain = self.rotation_chain(&rt, &owner);
-        let rotation = chain
-            .last()
-            .and_then(|s| s.response.refresh_token.clone())
-            .map(|newest| TokenUpdate {
-                steps: chain.clone(),
-                refresh_token: newest,
-            });
+        let rotation = self.rotation_update(&rt, &owner);
         let subject = rotation
             .as_ref()
             .map(|r| r.refresh_token.clone())
@@ -172,24 +165,20 @@ impl TokenService {
         }
         let resp = match self.oidc.token_request(form).await {
             Ok(r) => r,
-            Err(ProviderError::OAuth(e)) => {
-                let update = ConnectionUpdate {
-                    rotation,
-                    token: None,
-                };
-                return (
-                    Err(AccessTokenForConnectionError::FailedToExchange { cause: Some(e) }),
-                    update,
-                );
-            }
             Err(e) => {
-                tracing::warn!(target: "auth0_leptos", "connection token exchange failed: {e}");
+                let cause = match e {
+                    ProviderError::OAuth(e) => Some(e),
+                    e => {
+                        tracing::warn!(target: "auth0_leptos", "connection token exchange failed: {e}");
+                        None
+                    }
+                };
                 let update = ConnectionUpdate {
                     rotation,
                     token: None,
                 };
                 return (
-                    Err(AccessTokenForConnectionError::FailedToExchange { cause: None }),
+                    Err(AccessTokenForConnectionError::FailedToExchange { cause }),
                     update,
                 );
             }

@@ -171,15 +171,21 @@ impl TokenService {
     /// provider, whose reuse detection keeps working. Returns the adopted data.
     pub(crate) fn adopt_rotation(&self, data: &SessionData) -> Option<SessionData> {
         let rt = data.token_set.refresh_token.as_ref()?;
-        let chain = self.rotation_chain(rt, &Owner::of(data));
-        let newest = chain.last()?.response.refresh_token.clone()?;
+        let update = self.rotation_update(rt, &Owner::of(data))?;
         let mut data = data.clone();
-        TokenUpdate {
+        update.apply(&mut data);
+        Some(data)
+    }
+
+    /// The rotations this process made from `rt` for this session, as an
+    /// update to the newest refresh token (`None`: none were made).
+    fn rotation_update(&self, rt: &RefreshToken, owner: &Owner) -> Option<TokenUpdate> {
+        let chain = self.rotation_chain(rt, owner);
+        let newest = chain.last()?.response.refresh_token.clone()?;
+        Some(TokenUpdate {
             steps: chain,
             refresh_token: newest,
-        }
-        .apply(&mut data);
-        Some(data)
+        })
     }
 
     /// Which token of `data` answers `request`, and what to ask for when
