@@ -7,6 +7,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::mfa::{MfaRequirements, MfaToken};
+
 /// An OAuth 2.0 error returned by the provider (`error`, `error_description`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuth2Error {
@@ -51,10 +53,21 @@ pub enum AccessTokenError {
         /// The provider's error, when it sent one.
         cause: Option<OAuth2Error>,
     },
-    /// `mfa_required`: the provider requires multi-factor authentication first.
+    /// `mfa_required`: the provider requires multi-factor authentication
+    /// first (step-up). Hand [`mfa_token`](crate::mfa::MfaToken) to the MFA
+    /// API (`mfa_authenticators`, `mfa_enroll`, `mfa_challenge`,
+    /// `mfa_verify`); after a successful verification ask for the token
+    /// again.
     MfaRequired {
         /// The provider's error.
         cause: Option<OAuth2Error>,
+        /// The provider's `mfa_token`, encrypted and bound to this session
+        /// (empty when the provider sent none: log in again).
+        #[serde(default)]
+        mfa_token: MfaToken,
+        /// What the provider requires (challenge or enrollment).
+        #[serde(default)]
+        mfa_requirements: Option<MfaRequirements>,
     },
     /// `session_store_unavailable`: the session store could not be reached.
     SessionStoreUnavailable,
@@ -124,7 +137,9 @@ impl AccessTokenError {
     /// The provider's error, when it sent one.
     pub fn cause(&self) -> Option<&OAuth2Error> {
         match self {
-            Self::FailedToRefreshToken { cause } | Self::MfaRequired { cause } => cause.as_ref(),
+            Self::FailedToRefreshToken { cause } | Self::MfaRequired { cause, .. } => {
+                cause.as_ref()
+            }
             _ => None,
         }
     }
@@ -132,6 +147,24 @@ impl AccessTokenError {
     /// The provider demands multi-factor authentication first.
     pub fn is_mfa_required(&self) -> bool {
         matches!(self, Self::MfaRequired { .. })
+    }
+
+    /// The encrypted `mfa_token` of an `mfa_required` error.
+    pub fn mfa_token(&self) -> Option<&MfaToken> {
+        match self {
+            Self::MfaRequired { mfa_token, .. } => Some(mfa_token),
+            _ => None,
+        }
+    }
+
+    /// What the provider requires, for an `mfa_required` error.
+    pub fn mfa_requirements(&self) -> Option<&MfaRequirements> {
+        match self {
+            Self::MfaRequired {
+                mfa_requirements, ..
+            } => mfa_requirements.as_ref(),
+            _ => None,
+        }
     }
 
     /// Nobody is logged in.
@@ -148,7 +181,11 @@ impl AccessTokenError {
                 expired: message.contains("expired"),
             },
             "failed_to_refresh_token" => Self::FailedToRefreshToken { cause: None },
-            "mfa_required" => Self::MfaRequired { cause: None },
+            "mfa_required" => Self::MfaRequired {
+                cause: None,
+                mfa_token: MfaToken::default(),
+                mfa_requirements: None,
+            },
             "session_store_unavailable" => Self::SessionStoreUnavailable,
             "not_configured" => Self::NotConfigured,
             other => Self::Other {
@@ -260,7 +297,11 @@ mod tests {
                     message: None,
                 }),
             },
-            AccessTokenError::MfaRequired { cause: None },
+            AccessTokenError::MfaRequired {
+                cause: None,
+                mfa_token: MfaToken::new("enc"),
+                mfa_requirements: None,
+            },
             AccessTokenError::Other {
                 code: "new_code".into(),
                 message: "m".into(),
@@ -275,7 +316,11 @@ mod tests {
                 e.code()
             );
         }
-        let a = AuthError::AccessToken(AccessTokenError::MfaRequired { cause: None });
+        let a = AuthError::AccessToken(AccessTokenError::MfaRequired {
+            cause: None,
+            mfa_token: MfaToken::new("enc"),
+            mfa_requirements: None,
+        });
         let back: AuthError = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(back, a);
         assert_eq!(

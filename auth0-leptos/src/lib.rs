@@ -5,6 +5,7 @@
 
 pub mod components;
 mod error;
+pub mod mfa;
 pub mod secret;
 mod token;
 mod user;

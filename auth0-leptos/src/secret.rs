@@ -88,6 +88,16 @@ secret_type!(
     /// The nonce of an authorization request.
     Nonce
 );
+secret_type!(
+    /// An MFA recovery code (shown to the user once).
+    RecoveryCode
+);
+secret_type!(
+    /// The provider's own `mfa_token` of an MFA step-up: it stays on the
+    /// server (the browser gets it encrypted, as an
+    /// [`MfaToken`](crate::mfa::MfaToken)).
+    RawMfaToken
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@
 mod clock;
 mod context;
 mod links;
+mod mfa;
 mod protected;
 pub mod server_fns;
 mod token;
@@ -19,5 +20,8 @@ pub use context::{
     UserState,
 };
 pub use links::{LoginLink, LogoutLink};
+pub use mfa::{
+    mfa_authenticators, mfa_challenge, mfa_delete_authenticator, mfa_enroll, mfa_verify,
+};
 pub use protected::{login_url, ProtectedParentRoute, ProtectedRoute, RequireAuth};
 pub use token::get_access_token;

@@ -7,6 +7,10 @@
 
 use leptos::prelude::*;
 
+use crate::mfa::{
+    Authenticator, Challenge, ChallengeRequest, EnrollRequest, Enrollment, MfaError, MfaToken,
+    VerifyRequest, VerifyResponse,
+};
 use crate::{AccessTokenRequest, AccessTokenResponse, AuthError, User};
 
 /// The logged-in user, `None` when logged out.
@@ -29,4 +33,67 @@ pub async fn auth0_access_token(
 ) -> Result<AccessTokenResponse, AuthError> {
     let session = crate::server::session().await?;
     session.access_token(request).await.map_err(AuthError::from)
+}
+
+/// The session of this server function's request, for the MFA API.
+#[cfg(feature = "ssr")]
+async fn mfa_session() -> Result<crate::server::Auth0Session, MfaError> {
+    crate::server::session()
+        .await
+        .map_err(|_| MfaError::NotConfigured)
+}
+
+/// The user's authenticators for an MFA step-up.
+#[allow(missing_docs)]
+#[server(endpoint = "auth0/mfa/authenticators")]
+pub async fn auth0_mfa_authenticators(mfa_token: MfaToken) -> Result<Vec<Authenticator>, MfaError> {
+    mfa_session().await?.mfa().authenticators(&mfa_token).await
+}
+
+/// Enrolls an authenticator during an MFA step-up.
+#[allow(missing_docs)]
+#[server(endpoint = "auth0/mfa/enroll")]
+pub async fn auth0_mfa_enroll(
+    mfa_token: MfaToken,
+    request: EnrollRequest,
+) -> Result<Enrollment, MfaError> {
+    mfa_session().await?.mfa().enroll(&mfa_token, request).await
+}
+
+/// Starts an MFA challenge.
+#[allow(missing_docs)]
+#[server(endpoint = "auth0/mfa/challenge")]
+pub async fn auth0_mfa_challenge(
+    mfa_token: MfaToken,
+    request: ChallengeRequest,
+) -> Result<Challenge, MfaError> {
+    mfa_session()
+        .await?
+        .mfa()
+        .challenge(&mfa_token, request)
+        .await
+}
+
+/// Verifies an MFA factor; the new access token goes into the session.
+#[allow(missing_docs)]
+#[server(endpoint = "auth0/mfa/verify")]
+pub async fn auth0_mfa_verify(
+    mfa_token: MfaToken,
+    request: VerifyRequest,
+) -> Result<VerifyResponse, MfaError> {
+    mfa_session().await?.mfa().verify(&mfa_token, request).await
+}
+
+/// Deletes an authenticator during an MFA step-up.
+#[allow(missing_docs)]
+#[server(endpoint = "auth0/mfa/delete-authenticator")]
+pub async fn auth0_mfa_delete_authenticator(
+    mfa_token: MfaToken,
+    authenticator_id: String,
+) -> Result<(), MfaError> {
+    mfa_session()
+        .await?
+        .mfa()
+        .delete_authenticator(&mfa_token, &authenticator_id)
+        .await
 }

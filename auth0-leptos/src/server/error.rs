@@ -241,13 +241,23 @@ impl fmt::Display for TokenValidationError {
 
 impl std::error::Error for TokenValidationError {}
 
+/// A provider's `mfa_required` answer (its `mfa_token` stays a secret).
+#[derive(Debug, Clone)]
+pub(crate) struct MfaRequiredBody {
+    pub(crate) error: OAuth2Error,
+    pub(crate) mfa_token: Option<crate::secret::RawMfaToken>,
+    pub(crate) requirements: Option<crate::mfa::MfaRequirements>,
+}
+
 /// A failure talking to the provider outside of the callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum ProviderError {
     /// Could not reach it (timeout, refused, DNS).
     Unreachable(&'static str),
     /// It answered with an OAuth error.
     OAuth(OAuth2Error),
+    /// It answered `mfa_required` (a step-up), with its `mfa_token`.
+    MfaRequired(Box<MfaRequiredBody>),
     /// It answered something we cannot use.
     Invalid(String),
     /// It lacks what the configuration needs.
@@ -259,6 +269,7 @@ impl fmt::Display for ProviderError {
         match self {
             Self::Unreachable(m) => write!(f, "provider unreachable: {m}"),
             Self::OAuth(e) => write!(f, "provider error: {e}"),
+            Self::MfaRequired(b) => write!(f, "provider error: {}", b.error),
             Self::Invalid(m) => write!(f, "invalid provider response: {m}"),
             Self::Unsupported(e) => write!(f, "{e}"),
         }

@@ -30,6 +30,7 @@ mod handle;
 mod hooks;
 mod layer;
 mod leptos;
+mod mfa;
 mod oidc;
 mod request;
 mod response;
@@ -64,7 +65,7 @@ pub use grants::ciba::{
 };
 pub use grants::exchange::{CustomTokenExchangeOptions, CustomTokenExchangeResponse};
 pub use guard::RequireUser;
-pub use handle::Auth0Session;
+pub use handle::{Auth0Session, ServerMfa};
 pub use hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
 pub use layer::{Auth0Layer, Auth0Service};
 pub use leptos::{get_session, require_user, session, user};
@@ -72,7 +73,7 @@ pub use leptos::{get_session, require_user, session, user};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;
 pub use session::{
-    AccessTokenEntry, ConnectionTokenSet, Internal, LogoutToken, MemoryStore, SessionData,
-    SessionStore, StoreError, StoreErrorKind, StoreFuture, TokenSet,
+    AccessTokenEntry, ConnectionTokenSet, Internal, LogoutToken, MemoryStore, MfaContext,
+    SessionData, SessionStore, StoreError, StoreErrorKind, StoreFuture, TokenSet,
 };
 pub use tokens::connection::{AccessTokenForConnectionOptions, ConnectionAccessToken};

@@ -40,6 +40,11 @@ pub struct Auth0ConfigBuilder {
     pub(super) dpop_clock_tolerance: Option<Duration>,
     pub(super) retry_delay: Option<Duration>,
     pub(super) retry_jitter: Option<bool>,
+    pub(super) mfa_token_ttl: Option<Duration>,
+    pub(super) mfa_context_ttl: Option<Duration>,
+    pub(super) enable_connect_account_endpoint: Option<bool>,
+    pub(super) enable_my_account_proxy: Option<bool>,
+    pub(super) enable_my_org_proxy: Option<bool>,
     /// Explicit when not empty.
     pub(super) secrets: Vec<CookieSecret>,
     pub(super) app_base_url: Option<Parsed<AppBaseUrl>>,
@@ -217,6 +222,44 @@ impl Auth0ConfigBuilder {
     /// on); `AUTH0_RETRY_JITTER`.
     pub fn retry_jitter(mut self, v: bool) -> Self {
         self.retry_jitter = Some(v);
+        self
+    }
+    /// How long the encrypted `mfa_token` of an
+    /// [`MfaRequired`](crate::AccessTokenError::MfaRequired) error stays
+    /// usable (default 300 s, as long as Auth0's own); `AUTH0_MFA_TOKEN_TTL`
+    /// (seconds).
+    pub fn mfa_token_ttl(mut self, v: Duration) -> Self {
+        self.mfa_token_ttl = Some(v);
+        self
+    }
+    /// How long the session keeps the context of an MFA step-up (which
+    /// audience and scope asked for it); older contexts are dropped when the
+    /// session is written (default: the `mfa_token_ttl`);
+    /// `AUTH0_MFA_CONTEXT_TTL` (seconds).
+    pub fn mfa_context_ttl(mut self, v: Duration) -> Self {
+        self.mfa_context_ttl = Some(v);
+        self
+    }
+    /// Mount the connected-accounts route (`/auth/connect`, default off);
+    /// `AUTH0_ENABLE_CONNECT_ACCOUNT_ENDPOINT`.
+    pub fn enable_connect_account_endpoint(mut self, v: bool) -> Self {
+        self.enable_connect_account_endpoint = Some(v);
+        self
+    }
+    /// Serve the My Account API proxy (`/me/*` to `https://{domain}/me/v1/*`,
+    /// default off); `AUTH0_ENABLE_MY_ACCOUNT_PROXY`. A request names the
+    /// scope it needs in its `scope` header; only scopes configured for the
+    /// `https://{domain}/me/` audience are granted.
+    pub fn enable_my_account_proxy(mut self, v: bool) -> Self {
+        self.enable_my_account_proxy = Some(v);
+        self
+    }
+    /// Serve the My Organization API proxy (`/my-org/*` to
+    /// `https://{domain}/my-org/*`, default off); `AUTH0_ENABLE_MY_ORG_PROXY`.
+    /// Scopes as for [`enable_my_account_proxy`](Self::enable_my_account_proxy),
+    /// for the `https://{domain}/my-org/` audience.
+    pub fn enable_my_org_proxy(mut self, v: bool) -> Self {
+        self.enable_my_org_proxy = Some(v);
         self
     }
     /// The cookie secret (at least 32 characters); `AUTH0_SECRET`. Required.

@@ -38,6 +38,11 @@ pub(crate) struct EnvValues {
     pub(super) dpop_clock_tolerance: Option<Parsed<Duration>>,
     pub(super) retry_delay: Option<Parsed<Duration>>,
     pub(super) retry_jitter: Option<Parsed<bool>>,
+    pub(super) mfa_token_ttl: Option<Parsed<Duration>>,
+    pub(super) mfa_context_ttl: Option<Parsed<Duration>>,
+    pub(super) enable_connect_account_endpoint: Option<Parsed<bool>>,
+    pub(super) enable_my_account_proxy: Option<Parsed<bool>>,
+    pub(super) enable_my_org_proxy: Option<Parsed<bool>>,
     pub(super) logout_strategy: Option<Parsed<LogoutStrategy>>,
     pub(super) id_token_signing_alg: Option<Parsed<IdTokenSigningAlg>>,
     pub(super) base_path: Option<String>,
@@ -81,6 +86,11 @@ fn parse_seconds(v: &str) -> Option<Duration> {
         .ok()
         .filter(|s| *s <= 86_400)
         .map(Duration::from_secs)
+}
+
+/// A positive whole number of seconds.
+fn parse_positive_seconds(v: &str) -> Option<Duration> {
+    parse_seconds(v).filter(|d| !d.is_zero())
 }
 
 /// A non-negative number of milliseconds.
@@ -183,6 +193,20 @@ impl EnvValues {
                 parse_millis_or_zero,
             ),
             retry_jitter: env.boolean(ConfigSetting::RetryJitter),
+            mfa_token_ttl: env.typed(
+                ConfigSetting::MfaTokenTtl,
+                "a whole number of seconds (1 to 86400)",
+                parse_positive_seconds,
+            ),
+            mfa_context_ttl: env.typed(
+                ConfigSetting::MfaContextTtl,
+                "a whole number of seconds (1 to 86400)",
+                parse_positive_seconds,
+            ),
+            enable_connect_account_endpoint: env
+                .boolean(ConfigSetting::EnableConnectAccountEndpoint),
+            enable_my_account_proxy: env.boolean(ConfigSetting::EnableMyAccountProxy),
+            enable_my_org_proxy: env.boolean(ConfigSetting::EnableMyOrgProxy),
             logout_strategy: env.typed(
                 ConfigSetting::LogoutStrategy,
                 "auto, oidc or v2",

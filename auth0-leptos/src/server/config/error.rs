@@ -47,6 +47,16 @@ pub enum ConfigSetting {
     RetryDelay,
     /// `AUTH0_RETRY_JITTER` / `retry_jitter`.
     RetryJitter,
+    /// `AUTH0_MFA_TOKEN_TTL` (seconds) / `mfa_token_ttl`.
+    MfaTokenTtl,
+    /// `AUTH0_MFA_CONTEXT_TTL` (seconds) / `mfa_context_ttl`.
+    MfaContextTtl,
+    /// `AUTH0_ENABLE_CONNECT_ACCOUNT_ENDPOINT` / `enable_connect_account_endpoint`.
+    EnableConnectAccountEndpoint,
+    /// `AUTH0_ENABLE_MY_ACCOUNT_PROXY` / `enable_my_account_proxy`.
+    EnableMyAccountProxy,
+    /// `AUTH0_ENABLE_MY_ORG_PROXY` / `enable_my_org_proxy`.
+    EnableMyOrgProxy,
     /// `AUTH0_LOGOUT_STRATEGY` / `logout_strategy`.
     LogoutStrategy,
     /// `AUTH0_ID_TOKEN_SIGNING_ALG` / `id_token_signing_alg`.
@@ -101,6 +111,14 @@ pub enum ConfigSetting {
     RouteAccessToken,
     /// `routes.backchannel_logout`.
     RouteBackchannelLogout,
+    /// `routes.connect_account`.
+    RouteConnectAccount,
+    /// `routes.mfa`.
+    RouteMfa,
+    /// `routes.my_account`.
+    RouteMyAccount,
+    /// `routes.my_org`.
+    RouteMyOrg,
 }
 
 impl ConfigSetting {
@@ -127,6 +145,11 @@ impl ConfigSetting {
             DpopClockTolerance => "AUTH0_DPOP_CLOCK_TOLERANCE",
             RetryDelay => "AUTH0_RETRY_DELAY",
             RetryJitter => "AUTH0_RETRY_JITTER",
+            MfaTokenTtl => "AUTH0_MFA_TOKEN_TTL",
+            MfaContextTtl => "AUTH0_MFA_CONTEXT_TTL",
+            EnableConnectAccountEndpoint => "AUTH0_ENABLE_CONNECT_ACCOUNT_ENDPOINT",
+            EnableMyAccountProxy => "AUTH0_ENABLE_MY_ACCOUNT_PROXY",
+            EnableMyOrgProxy => "AUTH0_ENABLE_MY_ORG_PROXY",
             LogoutStrategy => "AUTH0_LOGOUT_STRATEGY",
             IdTokenSigningAlg => "AUTH0_ID_TOKEN_SIGNING_ALG",
             BasePath => "AUTH0_BASE_PATH",
@@ -167,6 +190,11 @@ impl ConfigSetting {
             DpopClockTolerance => "dpop_clock_tolerance",
             RetryDelay => "retry_delay",
             RetryJitter => "retry_jitter",
+            MfaTokenTtl => "mfa_token_ttl",
+            MfaContextTtl => "mfa_context_ttl",
+            EnableConnectAccountEndpoint => "enable_connect_account_endpoint",
+            EnableMyAccountProxy => "enable_my_account_proxy",
+            EnableMyOrgProxy => "enable_my_org_proxy",
             LogoutStrategy => "logout_strategy",
             IdTokenSigningAlg => "id_token_signing_alg",
             BasePath => "base_path",
@@ -194,6 +222,10 @@ impl ConfigSetting {
             RouteProfile => "routes.profile",
             RouteAccessToken => "routes.access_token",
             RouteBackchannelLogout => "routes.backchannel_logout",
+            RouteConnectAccount => "routes.connect_account",
+            RouteMfa => "routes.mfa",
+            RouteMyAccount => "routes.my_account",
+            RouteMyOrg => "routes.my_org",
         }
     }
 

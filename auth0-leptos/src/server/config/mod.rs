@@ -69,6 +69,13 @@ pub struct Auth0Config {
     pub(crate) http_client: reqwest::Client,
     pub(crate) enable_telemetry: bool,
     pub(crate) enable_access_token_endpoint: bool,
+    /// How long an encrypted `mfa_token` stays usable.
+    pub(crate) mfa_token_ttl: Duration,
+    /// How long the session keeps an MFA step-up's context.
+    pub(crate) mfa_context_ttl: Duration,
+    pub(crate) enable_connect_account_endpoint: bool,
+    pub(crate) enable_my_account_proxy: bool,
+    pub(crate) enable_my_org_proxy: bool,
     pub(crate) token_refresh_buffer: Duration,
     pub(crate) rotation_race_window: Duration,
     pub(crate) no_content_profile_response_when_unauthenticated: bool,
@@ -124,6 +131,14 @@ impl fmt::Debug for Auth0Config {
                 "enable_access_token_endpoint",
                 &self.enable_access_token_endpoint,
             )
+            .field("mfa_token_ttl", &self.mfa_token_ttl)
+            .field("mfa_context_ttl", &self.mfa_context_ttl)
+            .field(
+                "enable_connect_account_endpoint",
+                &self.enable_connect_account_endpoint,
+            )
+            .field("enable_my_account_proxy", &self.enable_my_account_proxy)
+            .field("enable_my_org_proxy", &self.enable_my_org_proxy)
             .field("token_refresh_buffer", &self.token_refresh_buffer)
             .field("rotation_race_window", &self.rotation_race_window)
             .field("routes", &self.routes)
@@ -182,6 +197,10 @@ impl Auth0Config {
             profile: self.route_path(&r.profile),
             access_token: self.route_path(&r.access_token),
             backchannel_logout: self.route_path(&r.backchannel_logout),
+            connect_account: self.route_path(&r.connect_account),
+            mfa: self.route_path(&r.mfa),
+            my_account: self.route_path(&r.my_account),
+            my_org: self.route_path(&r.my_org),
         }
     }
 

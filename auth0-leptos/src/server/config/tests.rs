@@ -18,7 +18,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 /// Every variable `from_env` reads.
-const VARIABLES: [&str; 32] = [
+const VARIABLES: [&str; 37] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -38,6 +38,11 @@ const VARIABLES: [&str; 32] = [
     "AUTH0_DPOP_CLOCK_TOLERANCE",
     "AUTH0_RETRY_DELAY",
     "AUTH0_RETRY_JITTER",
+    "AUTH0_MFA_TOKEN_TTL",
+    "AUTH0_MFA_CONTEXT_TTL",
+    "AUTH0_ENABLE_CONNECT_ACCOUNT_ENDPOINT",
+    "AUTH0_ENABLE_MY_ACCOUNT_PROXY",
+    "AUTH0_ENABLE_MY_ORG_PROXY",
     "AUTH0_LOGOUT_STRATEGY",
     "AUTH0_ID_TOKEN_SIGNING_ALG",
     "AUTH0_BASE_PATH",
@@ -671,6 +676,100 @@ fn rule_auth0_enable_telemetry() {
         )]
     );
     assert!(!value(&bad, |b| b.enable_telemetry(false), get));
+}
+
+#[test]
+fn rule_auth0_mfa_token_ttl() {
+    let get = |c: &Auth0Config| c.mfa_token_ttl;
+    assert_eq!(value(&[], unset, get), Duration::from_secs(300));
+    let env = [("AUTH0_MFA_TOKEN_TTL", "600")];
+    assert_eq!(value(&env, unset, get), Duration::from_secs(600));
+    assert_eq!(
+        value(&env, |b| b.mfa_token_ttl(Duration::from_secs(300)), get),
+        Duration::from_secs(300)
+    );
+    let bad = [("AUTH0_MFA_TOKEN_TTL", "0")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::MfaTokenTtl,
+            "0",
+            "a whole number of seconds (1 to 86400)"
+        )]
+    );
+}
+
+#[test]
+fn rule_auth0_mfa_context_ttl() {
+    let get = |c: &Auth0Config| c.mfa_context_ttl;
+    // Defaults to the token's TTL.
+    assert_eq!(value(&[], unset, get), Duration::from_secs(300));
+    assert_eq!(
+        value(&[("AUTH0_MFA_TOKEN_TTL", "120")], unset, get),
+        Duration::from_secs(120)
+    );
+    let env = [("AUTH0_MFA_CONTEXT_TTL", "900")];
+    assert_eq!(value(&env, unset, get), Duration::from_secs(900));
+    assert_eq!(
+        value(&env, |b| b.mfa_context_ttl(Duration::from_secs(60)), get),
+        Duration::from_secs(60)
+    );
+    let bad = [("AUTH0_MFA_CONTEXT_TTL", "soon")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(
+            ConfigSetting::MfaContextTtl,
+            "soon",
+            "a whole number of seconds (1 to 86400)"
+        )]
+    );
+}
+
+fn flag_rule(
+    var: &str,
+    setting: ConfigSetting,
+    set: fn(Auth0ConfigBuilder, bool) -> Auth0ConfigBuilder,
+    get: fn(&Auth0Config) -> bool,
+) {
+    assert!(!value(&[], unset, get), "{var} defaults to off");
+    let env = [(var, "true")];
+    assert!(value(&env, unset, get));
+    assert!(!value(&env, |b| set(b, false), get));
+    let bad = [(var, "maybe")];
+    assert_eq!(
+        problems(&bad, unset),
+        [invalid(setting, "maybe", "true or false")]
+    );
+}
+
+#[test]
+fn rule_auth0_enable_connect_account_endpoint() {
+    flag_rule(
+        "AUTH0_ENABLE_CONNECT_ACCOUNT_ENDPOINT",
+        ConfigSetting::EnableConnectAccountEndpoint,
+        |b, v| b.enable_connect_account_endpoint(v),
+        |c| c.enable_connect_account_endpoint,
+    );
+}
+
+#[test]
+fn rule_auth0_enable_my_account_proxy() {
+    flag_rule(
+        "AUTH0_ENABLE_MY_ACCOUNT_PROXY",
+        ConfigSetting::EnableMyAccountProxy,
+        |b, v| b.enable_my_account_proxy(v),
+        |c| c.enable_my_account_proxy,
+    );
+}
+
+#[test]
+fn rule_auth0_enable_my_org_proxy() {
+    flag_rule(
+        "AUTH0_ENABLE_MY_ORG_PROXY",
+        ConfigSetting::EnableMyOrgProxy,
+        |b, v| b.enable_my_org_proxy(v),
+        |c| c.enable_my_org_proxy,
+    );
 }
 
 #[test]

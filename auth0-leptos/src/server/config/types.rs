@@ -551,6 +551,16 @@ pub struct Routes {
     pub access_token: String,
     /// Default `/auth/backchannel-logout`.
     pub backchannel_logout: String,
+    /// Default `/auth/connect` (mounted with
+    /// [`enable_connect_account_endpoint`](crate::server::Auth0ConfigBuilder::enable_connect_account_endpoint)).
+    pub connect_account: String,
+    /// Default `/auth/mfa`: the MFA routes are `{mfa}/authenticators`,
+    /// `{mfa}/associate`, `{mfa}/challenge`, `{mfa}/verify`.
+    pub mfa: String,
+    /// Default `/me` (the My Account proxy, when enabled).
+    pub my_account: String,
+    /// Default `/my-org` (the My Organization proxy, when enabled).
+    pub my_org: String,
 }
 
 impl Default for Routes {
@@ -562,6 +572,10 @@ impl Default for Routes {
             profile: "/auth/profile".into(),
             access_token: "/auth/access-token".into(),
             backchannel_logout: "/auth/backchannel-logout".into(),
+            connect_account: "/auth/connect".into(),
+            mfa: "/auth/mfa".into(),
+            my_account: "/me".into(),
+            my_org: "/my-org".into(),
         }
     }
 }

@@ -139,6 +139,11 @@ impl Auth0ConfigBuilder {
             dpop_clock_tolerance,
             retry_delay,
             retry_jitter,
+            mfa_token_ttl,
+            mfa_context_ttl,
+            enable_connect_account_endpoint,
+            enable_my_account_proxy,
+            enable_my_org_proxy,
             secrets,
             app_base_url,
             scope,
@@ -259,6 +264,32 @@ impl Auth0ConfigBuilder {
             .pick(retry_delay, env.retry_delay)
             .unwrap_or(Duration::from_millis(100));
         let retry_jitter = c.pick(retry_jitter, env.retry_jitter).unwrap_or(true);
+        let mfa_token_ttl = c
+            .pick(mfa_token_ttl, env.mfa_token_ttl)
+            .unwrap_or(DEFAULT_MFA_TOKEN_TTL);
+        let mfa_context_ttl = c
+            .pick(mfa_context_ttl, env.mfa_context_ttl)
+            .unwrap_or(mfa_token_ttl);
+        for (setting, ttl) in [
+            (ConfigSetting::MfaTokenTtl, mfa_token_ttl),
+            (ConfigSetting::MfaContextTtl, mfa_context_ttl),
+        ] {
+            if ttl.is_zero() || ttl > Duration::from_secs(86_400) {
+                c.invalid(setting, None, "between 1 second and 1 day");
+            }
+        }
+        let enable_connect_account_endpoint = c
+            .pick(
+                enable_connect_account_endpoint,
+                env.enable_connect_account_endpoint,
+            )
+            .unwrap_or(false);
+        let enable_my_account_proxy = c
+            .pick(enable_my_account_proxy, env.enable_my_account_proxy)
+            .unwrap_or(false);
+        let enable_my_org_proxy = c
+            .pick(enable_my_org_proxy, env.enable_my_org_proxy)
+            .unwrap_or(false);
         let dpop = dpop_key(
             &mut c,
             use_dpop,
@@ -414,6 +445,10 @@ impl Auth0ConfigBuilder {
                 ConfigSetting::RouteBackchannelLogout,
                 &routes.backchannel_logout,
             ),
+            (ConfigSetting::RouteConnectAccount, &routes.connect_account),
+            (ConfigSetting::RouteMfa, &routes.mfa),
+            (ConfigSetting::RouteMyAccount, &routes.my_account),
+            (ConfigSetting::RouteMyOrg, &routes.my_org),
         ] {
             if !path.starts_with('/') || path.len() < 2 {
                 c.invalid(setting, Some(path), "a path starting with /");
@@ -523,6 +558,11 @@ impl Auth0ConfigBuilder {
             http_client,
             enable_telemetry,
             enable_access_token_endpoint: enable_access_token_endpoint.unwrap_or(true),
+            mfa_token_ttl,
+            mfa_context_ttl,
+            enable_connect_account_endpoint,
+            enable_my_account_proxy,
+            enable_my_org_proxy,
             token_refresh_buffer: token_refresh_buffer.unwrap_or_default(),
             rotation_race_window: rotation_race_window.unwrap_or(DEFAULT_ROTATION_RACE_WINDOW),
             no_content_profile_response_when_unauthenticated: no_content_profile.unwrap_or(false),
@@ -612,6 +652,8 @@ pub(crate) fn parse_issuer(domain: &str) -> Result<Url, String> {
 
 /// Default of `rotation_race_window`.
 const DEFAULT_ROTATION_RACE_WINDOW: Duration = Duration::from_secs(10);
+/// Auth0's own `mfa_token` lives five minutes.
+const DEFAULT_MFA_TOKEN_TTL: Duration = Duration::from_secs(300);
 
 #[cfg(test)]
 mod tests {

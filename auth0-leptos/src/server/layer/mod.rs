@@ -195,11 +195,20 @@ async fn finish(
             }
             exp = e;
         }
+        let mut data = matches!(change, Change::Modified | Change::Replaced)
+            .then(|| state.data().cloned())
+            .flatten();
+        // Expired MFA step-ups do not outlive a write.
+        let context_ttl = config.mfa_context_ttl.as_millis() as i64;
+        if let Some(d) = data.as_mut() {
+            let now_ms = crate::server::mfa::now_ms();
+            if crate::server::mfa::has_expired(d, now_ms, context_ttl) {
+                crate::server::mfa::prune(std::sync::Arc::make_mut(d), now_ms, context_ttl);
+            }
+        }
         let plan = Plan {
             change,
-            data: matches!(change, Change::Modified | Change::Replaced)
-                .then(|| state.data().cloned())
-                .flatten(),
+            data,
             exp,
             loaded: state.loaded().clone(),
             had_cookie: request.cookies.has_chunked(name),

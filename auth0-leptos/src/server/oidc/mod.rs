@@ -4,6 +4,7 @@
 
 pub(crate) mod client_auth;
 pub(crate) mod id_token;
+mod mfa;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -16,7 +17,9 @@ use url::Url;
 use crate::secret::{AccessToken, ClientSecret, IdToken, RefreshToken};
 use crate::server::config::Auth0Config;
 use crate::server::dpop::Dpop;
-use crate::server::error::{OAuth2Error, ProviderCheckError, ProviderError, TokenFault};
+use crate::server::error::{
+    MfaRequiredBody, OAuth2Error, ProviderCheckError, ProviderError, TokenFault,
+};
 use client_auth::ClientAuth;
 
 /// Largest provider response we read.
@@ -77,6 +80,9 @@ pub(crate) struct TokenResponse {
     /// RFC 8693's `issued_token_type` (token exchanges).
     #[serde(default)]
     pub(crate) issued_token_type: Option<String>,
+    /// The new recovery code of an `mfa-recovery-code` grant.
+    #[serde(default)]
+    pub(crate) recovery_code: Option<crate::secret::RecoveryCode>,
 }
 
 /// How long an access token is taken to live when the token response has
@@ -154,6 +160,12 @@ struct ErrorBody {
     error: String,
     #[serde(default)]
     error_description: Option<String>,
+    /// With `mfa_required`.
+    #[serde(default)]
+    mfa_token: Option<crate::secret::RawMfaToken>,
+    /// With `mfa_required`.
+    #[serde(default)]
+    mfa_requirements: Option<crate::mfa::MfaRequirements>,
 }
 
 struct JwksState {
@@ -615,6 +627,18 @@ impl Oidc {
 /// `what` answered.
 fn refusal(body: &[u8], status: reqwest::StatusCode, what: &str) -> ProviderError {
     match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) if e.error == "mfa_required" => {
+            ProviderError::MfaRequired(Box::new(MfaRequiredBody {
+                error: OAuth2Error {
+                    code: e.error,
+                    message: e.error_description,
+                },
+                mfa_token: e
+                    .mfa_token
+                    .filter(|t| !t.is_empty() && t.secret().len() <= 4096),
+                requirements: e.mfa_requirements,
+            }))
+        }
         Ok(e) => ProviderError::OAuth(OAuth2Error {
             code: e.error,
             message: e.error_description,

@@ -85,6 +85,9 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
             return error(&auth0, CallbackError::GrantRequest(m.to_owned()), ctx).await;
         }
         Err(ProviderError::OAuth(e)) => return error(&auth0, CallbackError::Grant(e), ctx).await,
+        Err(ProviderError::MfaRequired(b)) => {
+            return error(&auth0, CallbackError::Grant(b.error), ctx).await
+        }
         Err(e @ (ProviderError::Invalid(_) | ProviderError::Unsupported(_))) => {
             tracing::warn!(target: "auth0_leptos", "callback: {e}");
             let cause = OAuth2Error {

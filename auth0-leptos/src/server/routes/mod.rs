@@ -6,9 +6,10 @@ pub(super) mod backchannel_logout;
 mod callback;
 pub(super) mod login;
 mod logout;
+mod mfa;
 mod profile;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::server::engine::Engine;
@@ -30,6 +31,16 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
     if config.enable_access_token_endpoint {
         router = router.route(&r.access_token, get(access_token::handler));
     }
+    let m = &r.mfa;
+    router = router
+        .route(&format!("{m}/authenticators"), get(mfa::authenticators))
+        .route(
+            &format!("{m}/authenticators/{{id}}"),
+            delete(mfa::delete_authenticator),
+        )
+        .route(&format!("{m}/associate"), post(mfa::associate))
+        .route(&format!("{m}/challenge"), post(mfa::challenge))
+        .route(&format!("{m}/verify"), post(mfa::verify));
     router.layer(layer)
 }
 

@@ -1,6 +1,7 @@
 //! The session's contents, in the JSON shape nextjs-auth0 v4 writes.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -30,6 +31,11 @@ pub struct SessionData {
     /// Bookkeeping: the provider's session id and when the session began.
     #[serde(default)]
     pub internal: Internal,
+    /// Pending MFA step-ups, keyed by a hash of the provider's `mfa_token`
+    /// (an encrypted token is only usable with the session that received
+    /// it). Expired ones are dropped when the session is written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mfa: BTreeMap<String, MfaContext>,
     /// Any other top-level fields (set by `before_session_saved` or by
     /// [`Auth0Session::update`](crate::server::Auth0Session::update)).
     #[serde(flatten)]
@@ -44,6 +50,7 @@ impl SessionData {
             token_set,
             access_tokens: Vec::new(),
             connection_token_sets: Vec::new(),
+            mfa: BTreeMap::new(),
             internal: Internal {
                 sid: sid.unwrap_or_default(),
                 created_at,
@@ -145,6 +152,21 @@ pub struct ConnectionTokenSet {
     pub login_hint: Option<String>,
 }
 
+/// What a session remembers of a pending MFA step-up.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaContext {
+    /// The audience whose token asked for the step-up (empty: the login's).
+    #[serde(default)]
+    pub audience: String,
+    /// The scope asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When the step-up began (milliseconds since the epoch).
+    #[serde(default)]
+    pub created_at: i64,
+}
+
 /// Session bookkeeping (nextjs-auth0's `internal`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -175,6 +197,7 @@ impl<'de> Deserialize<'de> for SessionData {
                 let mut access_tokens = Vec::new();
                 let mut connection_token_sets = Vec::new();
                 let mut internal = Internal::default();
+                let mut mfa = BTreeMap::new();
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     match key.as_ref() {
@@ -190,6 +213,11 @@ impl<'de> Deserialize<'de> for SessionData {
                         "connectionTokenSets" => {
                             connection_token_sets = map
                                 .next_value::<Option<Vec<ConnectionTokenSet>>>()?
+                                .unwrap_or_default()
+                        }
+                        "mfa" => {
+                            mfa = map
+                                .next_value::<Option<BTreeMap<String, MfaContext>>>()?
                                 .unwrap_or_default()
                         }
                         "internal" => {
@@ -208,6 +236,7 @@ impl<'de> Deserialize<'de> for SessionData {
                     access_tokens,
                     connection_token_sets,
                     internal,
+                    mfa,
                     extra,
                 })
             }

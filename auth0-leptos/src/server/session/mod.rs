@@ -12,7 +12,7 @@ pub(crate) mod replay;
 pub(crate) mod state;
 mod store;
 
-pub use data::{AccessTokenEntry, ConnectionTokenSet, Internal, SessionData, TokenSet};
+pub use data::{AccessTokenEntry, ConnectionTokenSet, Internal, MfaContext, SessionData, TokenSet};
 pub use memory_store::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;

@@ -233,6 +233,7 @@ mod tests {
                 scope: None,
                 token_type: None,
                 issued_token_type: None,
+                recovery_code: None,
             },
             at: 0,
             owner: owner("u"),

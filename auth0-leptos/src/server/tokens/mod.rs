@@ -12,9 +12,11 @@ mod slots;
 use std::sync::Arc;
 
 use crate::error::{AccessTokenError, OAuth2Error};
+use crate::mfa::MfaToken;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::server::config::{Auth0Config, Scope};
-use crate::server::error::ProviderError;
+use crate::server::error::{MfaRequiredBody, ProviderError};
+use crate::server::mfa::StepUp;
 use crate::server::oidc::id_token::Expectations;
 use crate::server::oidc::{jwt_audiences, Oidc};
 use crate::server::session::SessionData;
@@ -71,6 +73,8 @@ impl TokenUpdate {
 pub(crate) struct Grant {
     pub(crate) result: Result<AccessTokenResponse, AccessTokenError>,
     pub(crate) update: Option<TokenUpdate>,
+    /// With an `mfa_required` result: the step-up to seal for the browser.
+    pub(crate) step_up: Option<StepUp>,
 }
 
 impl From<AccessTokenError> for Grant {
@@ -78,9 +82,13 @@ impl From<AccessTokenError> for Grant {
         Self {
             result: Err(e),
             update: None,
+            step_up: None,
         }
     }
 }
+
+/// A refresh that failed, and the step-up when the provider asked for one.
+type RefreshFailure = (AccessTokenError, Option<StepUp>);
 
 /// Which token a request is about, and the one the session holds for it.
 struct Target {
@@ -290,6 +298,7 @@ impl TokenService {
                         target.token_type,
                     )),
                     update: None,
+                    step_up: None,
                 };
             }
         }
@@ -303,6 +312,7 @@ impl TokenService {
                         target.token_type,
                     )),
                     update: None,
+                    step_up: None,
                 },
                 token => AccessTokenError::MissingRefreshToken {
                     expired: token.is_some(),
@@ -363,7 +373,16 @@ impl TokenService {
                     .await;
                 let done = match outcome {
                     Ok(done) => Arc::new(done),
-                    Err(e) => {
+                    Err((e, Some(step_up))) => {
+                        // Not remembered as a failure: each ask gets its own
+                        // mfa_token (the refresh token was not redeemed).
+                        return Grant {
+                            result: Err(e),
+                            update: None,
+                            step_up: Some(step_up),
+                        };
+                    }
+                    Err((e, None)) => {
                         self.budget.failed(&owner, key, &e);
                         if matches!(&e, AccessTokenError::FailedToRefreshToken { cause: Some(c) } if c.code == "invalid_grant")
                         {
@@ -413,11 +432,39 @@ impl TokenService {
                     }),
                 }),
                 update,
+                step_up: None,
             };
         }
         Grant {
             result: Ok(response),
             update,
+            step_up: None,
+        }
+    }
+
+    /// Writes the tokens of a grant made outside a refresh (an MFA
+    /// verification) into `data`: the login's token set when `audience` is
+    /// `None`, else that audience's entry; a returned refresh token
+    /// replaces the session's.
+    pub(crate) fn save_grant(
+        data: &mut SessionData,
+        response: crate::server::oidc::TokenResponse,
+        audience: Option<String>,
+        scope: Option<String>,
+    ) {
+        let at = now();
+        let refresh_token = response.refresh_token.clone();
+        let step = Refreshed {
+            response,
+            at,
+            owner: Owner::of(data),
+            audience,
+            scope,
+            wrong_audience: false,
+        };
+        slots::write(data, &step, at);
+        if let Some(rt) = refresh_token {
+            data.token_set.refresh_token = Some(rt);
         }
     }
 
@@ -428,7 +475,8 @@ impl TokenService {
         audience: Option<String>,
         scope: Option<String>,
         owner: Owner,
-    ) -> Result<Refreshed, AccessTokenError> {
+    ) -> Result<Refreshed, RefreshFailure> {
+        let failed = |cause| (AccessTokenError::FailedToRefreshToken { cause }, None);
         let mut form = vec![
             ("grant_type", "refresh_token".to_owned()),
             ("refresh_token", rt.into_secret()),
@@ -441,15 +489,29 @@ impl TokenService {
         }
         let resp = match self.oidc.token_request(form).await {
             Ok(r) => r,
-            Err(ProviderError::OAuth(e)) if e.code == "mfa_required" => {
-                return Err(AccessTokenError::MfaRequired { cause: Some(e) })
+            Err(ProviderError::MfaRequired(body)) => {
+                let MfaRequiredBody {
+                    error,
+                    mfa_token,
+                    requirements,
+                } = *body;
+                let step_up = mfa_token.map(|raw| StepUp {
+                    raw,
+                    audience: audience.clone(),
+                    scope: scope.clone(),
+                    requirements: requirements.clone(),
+                });
+                let error = AccessTokenError::MfaRequired {
+                    cause: Some(error),
+                    mfa_token: MfaToken::default(),
+                    mfa_requirements: requirements,
+                };
+                return Err((error, step_up));
             }
-            Err(ProviderError::OAuth(e)) => {
-                return Err(AccessTokenError::FailedToRefreshToken { cause: Some(e) })
-            }
+            Err(ProviderError::OAuth(e)) => return Err(failed(Some(e))),
             Err(e) => {
                 tracing::warn!(target: "auth0_leptos", "token refresh failed: {e}");
-                return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                return Err(failed(None));
             }
         };
         if let Some(id) = &resp.id_token {
@@ -466,14 +528,14 @@ impl TokenService {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(target: "auth0_leptos", "refreshed ID token rejected: {e}");
-                    return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                    return Err(failed(None));
                 }
             };
             // OpenID Connect Core 12.2: same issuer (checked against the
             // provider above) and same subject as the session's.
             if claims.get("sub").and_then(serde_json::Value::as_str) != Some(owner.sub.as_str()) {
                 tracing::warn!(target: "auth0_leptos", "refreshed ID token is for another subject; the old tokens are kept");
-                return Err(AccessTokenError::FailedToRefreshToken { cause: None });
+                return Err(failed(None));
             }
         }
         // A provider that ignores an audience outside the application's

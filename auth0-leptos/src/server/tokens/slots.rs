@@ -152,6 +152,7 @@ mod tests {
                 scope: None,
                 token_type: Some("Bearer".into()),
                 issued_token_type: None,
+                recovery_code: None,
             },
             at: 1000,
             owner: Owner {

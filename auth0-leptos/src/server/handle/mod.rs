@@ -1,6 +1,10 @@
 //! [`Auth0Session`]: the session of the current request, shared by the
 //! `/auth/*` handlers, Leptos pages, server functions and app handlers.
 
+mod mfa;
+
+pub use mfa::ServerMfa;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::FromRequestParts;
@@ -175,7 +179,43 @@ impl Auth0Session {
         if let Some(update) = grant.update {
             self.lock().modify(|d| update.apply(d));
         }
-        grant.result
+        match (grant.result, grant.step_up) {
+            (
+                Err(AccessTokenError::MfaRequired {
+                    cause,
+                    mfa_requirements,
+                    ..
+                }),
+                Some(step_up),
+            ) => {
+                let engine = &self.inner.engine;
+                let config = engine.config();
+                let mut token = crate::mfa::MfaToken::default();
+                self.lock().modify(|d| {
+                    token = crate::server::mfa::begin(
+                        engine.keyring(),
+                        d,
+                        &step_up,
+                        crate::server::mfa::now_ms(),
+                        config.mfa_token_ttl.as_secs() as i64,
+                        config.mfa_context_ttl.as_millis() as i64,
+                    );
+                });
+                Err(AccessTokenError::MfaRequired {
+                    cause,
+                    mfa_token: token,
+                    mfa_requirements,
+                })
+            }
+            (result, _) => result,
+        }
+    }
+
+    /// The MFA API for this session's step-ups (the seeds' `auth0.mfa`):
+    /// list, enroll, challenge, verify, delete, each with the encrypted
+    /// `mfa_token` of an [`AccessTokenError::MfaRequired`].
+    pub fn mfa(&self) -> ServerMfa<'_> {
+        ServerMfa::new(self)
     }
 
     /// An access token for a connection of the user's (the seeds'
@@ -248,6 +288,11 @@ impl Auth0Session {
             }
             Err(e) => e.into_response(),
         }
+    }
+
+    /// Changes the logged-in user's session data (written on the way out).
+    pub(crate) fn modify(&self, f: impl FnOnce(&mut SessionData)) -> bool {
+        self.lock().modify(f)
     }
 
     pub(crate) fn engine(&self) -> &Engine {
