@@ -17,6 +17,10 @@ pub const API_AUDIENCE: &str = "https://api.example.test/";
 /// (multi-resource refresh tokens), with the scope `read:reports`.
 pub const REPORTS_AUDIENCE: &str = "https://reports.example.test/";
 
+/// An API whose tokens need a second factor: the provider answers
+/// `mfa_required` (step-up) until the user verifies one.
+pub const MFA_AUDIENCE: &str = "https://mfa.example.test/";
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -74,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/server") view=ServerFnPage />
                         <ProtectedRoute path=path!("/api") view=ApiPage />
                         <ProtectedRoute path=path!("/dpop") view=DpopPage />
+                        <ProtectedRoute path=path!("/mfa") view=MfaPage />
                         <ProtectedParentRoute path=path!("/account") view=AccountLayout>
                             <Route path=path!("") view=AccountSummary />
                             <Route path=path!("/email") view=AccountEmail />
@@ -96,6 +101,7 @@ fn Nav() -> impl IntoView {
                 <A href="/server">"Server function"</A>
                 <A href="/api">"API"</A>
                 <A href="/dpop">"DPoP"</A>
+                <A href="/mfa">"MFA"</A>
                 <A href="/account">"Account"</A>
             </nav>
             <div class="session">
@@ -405,4 +411,109 @@ async fn call_api_with(path: &str, token: &str) -> String {
 #[cfg(not(feature = "hydrate"))]
 async fn call_api_with(_path: &str, _token: &str) -> String {
     "the API is called from the browser".into()
+}
+
+/// Step-up: a token for an API that requires a second factor. The first
+/// ask fails with `mfa_required` and an encrypted `mfa_token`; the user
+/// enrolls an authenticator app (or uses the one enrolled), types its code,
+/// and the token is in the session.
+#[component]
+fn MfaPage() -> impl IntoView {
+    use auth0_leptos::mfa::{EnrollRequest, MfaRequirements, MfaToken, VerifyRequest};
+    use auth0_leptos::{mfa_enroll, mfa_verify, AccessTokenError};
+
+    let step_up = RwSignal::new(None::<(MfaToken, Option<MfaRequirements>)>);
+    let secret = RwSignal::new(None::<(String, String)>);
+    let result = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let ask = move || {
+        leptos::task::spawn_local(async move {
+            let req = AccessTokenRequest {
+                audience: Some(MFA_AUDIENCE.into()),
+                scope: Some("read:secrets".into()),
+                refresh: false,
+            };
+            match get_access_token(req).await {
+                Ok(t) => {
+                    step_up.set(None);
+                    error.set(None);
+                    result.set(Some(format!(
+                        "token for {} with scope {}",
+                        t.audience.unwrap_or_default(),
+                        t.scope.unwrap_or_default()
+                    )));
+                }
+                Err(AccessTokenError::MfaRequired {
+                    mfa_token,
+                    mfa_requirements,
+                    ..
+                }) => step_up.set(Some((mfa_token, mfa_requirements))),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let enroll = move |_| {
+        let Some((token, _)) = step_up.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match mfa_enroll(token, EnrollRequest::otp()).await {
+                Ok(e) => secret.set(Some((
+                    e.secret.unwrap_or_default(),
+                    e.barcode_uri.unwrap_or_default(),
+                ))),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let verify = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some((token, _)) = step_up.get_untracked() else {
+            return;
+        };
+        let otp = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match mfa_verify(token, VerifyRequest::otp(otp)).await {
+                Ok(_) => ask(),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h1>"Step-up authentication"</h1>
+            <p>"Tokens for " <code>{MFA_AUDIENCE}</code> " need a second factor. The provider's "
+               <code>"mfa_token"</code> " stays on the server; the browser holds it encrypted."</p>
+            <p class="actions">
+                <button class="button" id="mfa-get-token" on:click=move |_| ask()>"Get the secrets token"</button>
+            </p>
+            {move || step_up.get().map(|(_, req)| {
+                let enrolling = req.as_ref().is_some_and(MfaRequirements::needs_enrollment);
+                view! {
+                    <div id="mfa-step-up">
+                        <p id="mfa-required">"Multi-factor authentication is required."</p>
+                        {enrolling.then(|| view! {
+                            <button class="button secondary" id="mfa-enroll" on:click=enroll>"Enroll an authenticator app"</button>
+                        })}
+                        {move || secret.get().map(|(s, uri)| view! {
+                            <dl class="token">
+                                <dt>"Secret"</dt><dd id="mfa-secret" class="mono">{s}</dd>
+                                <dt>"QR code URI"</dt><dd class="mono">{uri}</dd>
+                            </dl>
+                        })}
+                        <form on:submit=verify>
+                            <label>"Code from the app "
+                                <input id="mfa-code" inputmode="numeric" autocomplete="one-time-code"
+                                    bind:value=code />
+                            </label>
+                            <button class="button" id="mfa-verify" type="submit">"Verify"</button>
+                        </form>
+                    </div>
+                }
+            })}
+            {move || error.get().map(|e| view! { <p class="error" id="mfa-error">{e}</p> })}
+            {move || result.get().map(|r| view! { <p id="mfa-result">{r}</p> })}
+        </section>
+    }
 }

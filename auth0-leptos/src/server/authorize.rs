@@ -239,6 +239,7 @@ pub(crate) async fn start_login(
             .get("organization")
             .filter(|o| !o.is_empty())
             .cloned(),
+        auth_session: None,
         exp: None,
     };
     let cookies = Transactions::new(config, engine.keyring(), secure).save(cookies, &txn)?;

@@ -12,8 +12,8 @@ pub use crate::error::OAuth2Error;
 
 mod flows;
 pub use flows::{
-    AccessTokenForConnectionError, BackchannelAuthenticationError, CustomTokenExchangeError,
-    DpopError, DpopProofError, FetchError,
+    AccessTokenForConnectionError, BackchannelAuthenticationError, ConnectAccountError,
+    CustomTokenExchangeError, DpopError, DpopProofError, FetchError, MyAccountApiError,
 };
 
 /// Why the callback could not complete a login.
@@ -42,6 +42,9 @@ pub enum CallbackError {
     /// `pushed_authorization_error`: at login, the provider refused the
     /// pushed authorization request.
     PushedAuthorization(OAuth2Error),
+    /// A connected-account callback failed (`missing_session`,
+    /// `failed_to_complete`, ...).
+    ConnectAccount(ConnectAccountError),
 }
 
 impl CallbackError {
@@ -56,6 +59,7 @@ impl CallbackError {
             Self::Grant(_) => "authorization_code_grant_error",
             Self::PushedAuthorizationRequest(_) => "pushed_authorization_request_error",
             Self::PushedAuthorization(_) => "pushed_authorization_error",
+            Self::ConnectAccount(e) => e.code(),
         }
     }
 
@@ -81,6 +85,7 @@ impl fmt::Display for CallbackError {
             Self::PushedAuthorizationRequest(_) | Self::PushedAuthorization(_) => {
                 "An error occurred while trying to initiate the login request."
             }
+            Self::ConnectAccount(_) => "An error occurred while connecting the account.",
         })
     }
 }

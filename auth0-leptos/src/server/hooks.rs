@@ -45,9 +45,57 @@ pub type OnCallback = Arc<
 
 /// What the callback knows about the login transaction.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct CallbackContext {
     /// Where the login asked to return (path + query + hash, same origin).
     pub return_to: Option<String>,
     /// The application's base URL for this request.
     pub app_base_url: Option<String>,
+    /// `code` for a login, `connect_code` for a connected-account flow.
+    pub response_type: ResponseType,
+    /// The account a connected-account flow connected.
+    pub connected_account: Option<ConnectedAccount>,
+}
+
+/// Which flow a callback completes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseType {
+    /// A login (`code`).
+    #[default]
+    Code,
+    /// A connected-account flow (`connect_code`).
+    ConnectCode,
+}
+
+impl ResponseType {
+    /// `code` or `connect_code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::ConnectCode => "connect_code",
+        }
+    }
+}
+
+/// An account connected through My Account (the seeds'
+/// `CompleteConnectAccountResponse`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConnectedAccount {
+    /// Its id (`cac_...`).
+    pub id: String,
+    /// The connection (`google-oauth2`, ...).
+    pub connection: String,
+    /// `offline`.
+    #[serde(default)]
+    pub access_type: String,
+    /// The scopes granted.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// When it was connected (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When it expires, if it does (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }

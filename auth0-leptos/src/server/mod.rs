@@ -15,6 +15,7 @@
 mod authorize;
 mod client;
 mod config;
+mod connect;
 mod cookies;
 mod crypto;
 mod dpop;
@@ -51,13 +52,14 @@ pub use config::{
     HostCookieConflict, IdTokenSigningAlg, IntoSessionStore, LogoutStrategy, Routes, SameSite,
     Scope, SessionConfig, SessionCookieConfig, TransactionCookieConfig, DEFAULT_SCOPE,
 };
+pub use connect::ConnectAccountOptions;
 pub use crypto::dpop_key::DpopKeyPair;
 pub use dpop::verify::{DpopRequest, DpopVerifier};
 pub use error::{
     AccessTokenForConnectionError, BackchannelAuthenticationError, CallbackError,
-    CustomTokenExchangeError, DpopError, DpopProofError, FetchError, MissingLayer,
-    NotAuthenticated, OAuth2Error, ProviderCheckError, RouteError, TokenFault, TokenKind,
-    TokenValidationError,
+    ConnectAccountError, CustomTokenExchangeError, DpopError, DpopProofError, FetchError,
+    MissingLayer, MyAccountApiError, NotAuthenticated, OAuth2Error, ProviderCheckError, RouteError,
+    TokenFault, TokenKind, TokenValidationError,
 };
 pub use fetcher::{AccessTokenFactory, FetchRequest, Fetcher, FetcherOptions};
 pub use grants::ciba::{
@@ -66,7 +68,9 @@ pub use grants::ciba::{
 pub use grants::exchange::{CustomTokenExchangeOptions, CustomTokenExchangeResponse};
 pub use guard::RequireUser;
 pub use handle::{Auth0Session, ServerMfa};
-pub use hooks::{BeforeSessionSaved, BoxFuture, CallbackContext, OnCallback};
+pub use hooks::{
+    BeforeSessionSaved, BoxFuture, CallbackContext, ConnectedAccount, OnCallback, ResponseType,
+};
 pub use layer::{Auth0Layer, Auth0Service};
 pub use leptos::{get_session, require_user, session, user};
 #[cfg(feature = "redis")]

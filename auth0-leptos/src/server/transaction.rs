@@ -31,6 +31,10 @@ pub(crate) struct TransactionState {
     /// The `organization` asked for; the ID token must be for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) organization: Option<String>,
+    /// A connected-account flow's `auth_session` (`response_type` is
+    /// `connect_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) auth_session: Option<String>,
     /// The cookie's `exp` claim (read on open, written by the sealer).
     #[serde(default, skip_serializing)]
     pub(crate) exp: Option<f64>,

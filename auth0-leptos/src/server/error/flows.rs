@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
 use crate::error::{AccessTokenError, OAuth2Error};
 use crate::server::crypto::dpop_key::KeyFault;
 
@@ -402,3 +405,120 @@ impl fmt::Display for BackchannelAuthenticationError {
 }
 
 impl std::error::Error for BackchannelAuthenticationError {}
+
+/// An error of Auth0's My Account API (RFC 7807 problem details).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct MyAccountApiError {
+    /// The problem type (a URI).
+    #[serde(default, rename = "type")]
+    pub problem_type: String,
+    /// A short summary.
+    #[serde(default)]
+    pub title: String,
+    /// What went wrong (untrusted text: escape it before putting it in HTML).
+    #[serde(default)]
+    pub detail: String,
+    /// The HTTP status.
+    #[serde(default)]
+    pub status: u16,
+}
+
+/// Why an account could not be connected (the seeds' `ConnectAccountError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectAccountError {
+    /// `missing_session`: nobody is logged in.
+    MissingSession,
+    /// `session_store_unavailable`: the session store could not be reached.
+    SessionStoreUnavailable,
+    /// `invalid_request`: no `connection`, or a parameter that is too long.
+    InvalidRequest(&'static str),
+    /// No token for the My Account API (the code is the token error's:
+    /// `mfa_required`, `failed_to_refresh_token`, ...).
+    AccessToken(AccessTokenError),
+    /// `failed_to_initiate`: My Account refused to start the connection,
+    /// or could not be reached (`None`).
+    FailedToInitiate(Option<MyAccountApiError>),
+    /// `failed_to_complete`: My Account refused to complete it, or could
+    /// not be reached (`None`).
+    FailedToComplete(Option<MyAccountApiError>),
+}
+
+impl ConnectAccountError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingSession => "missing_session",
+            Self::SessionStoreUnavailable => "session_store_unavailable",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::AccessToken(e) => match e {
+                AccessTokenError::MissingSession => "missing_session",
+                AccessTokenError::MissingRefreshToken { .. } => "missing_refresh_token",
+                AccessTokenError::MfaRequired { .. } => "mfa_required",
+                AccessTokenError::SessionStoreUnavailable => "session_store_unavailable",
+                _ => "failed_to_refresh_token",
+            },
+            Self::FailedToInitiate(_) => "failed_to_initiate",
+            Self::FailedToComplete(_) => "failed_to_complete",
+        }
+    }
+
+    /// The HTTP status a route answers with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::MissingSession => 401,
+            Self::SessionStoreUnavailable => 503,
+            Self::InvalidRequest(_) => 400,
+            Self::AccessToken(e) => e.http_status(),
+            Self::FailedToInitiate(p) | Self::FailedToComplete(p) => match p {
+                Some(p) if (400..500).contains(&p.status) => 400,
+                _ => 502,
+            },
+        }
+    }
+
+    /// My Account's problem details, when it sent some.
+    pub fn cause(&self) -> Option<&MyAccountApiError> {
+        match self {
+            Self::FailedToInitiate(p) | Self::FailedToComplete(p) => p.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ConnectAccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSession => f.write_str("The user does not have an active session."),
+            Self::SessionStoreUnavailable => f.write_str("The session store is unavailable."),
+            Self::InvalidRequest(m) => f.write_str(m),
+            Self::AccessToken(e) => write!(f, "No token for the My Account API: {e}"),
+            Self::FailedToInitiate(_) => {
+                f.write_str("The connected account flow could not be started.")
+            }
+            Self::FailedToComplete(_) => {
+                f.write_str("The connected account flow could not be completed.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConnectAccountError {}
+
+impl IntoResponse for ConnectAccountError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut body =
+            serde_json::json!({"error": self.code(), "error_description": self.to_string()});
+        if let Some(p) = self.cause() {
+            body["cause"] =
+                serde_json::json!({"title": p.title, "detail": p.detail, "status": p.status});
+        }
+        (
+            status,
+            [(http::header::CACHE_CONTROL, "no-store")],
+            axum::Json(body),
+        )
+            .into_response()
+    }
+}

@@ -280,6 +280,7 @@ impl Auth0Session {
                         let ctx = crate::server::hooks::CallbackContext {
                             return_to,
                             app_base_url: Some(base.to_string()),
+                            ..Default::default()
                         };
                         hook(Some(e), ctx, None).await
                     }

@@ -4,10 +4,11 @@ use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::server::connect::CONNECT_CODE;
 use crate::server::engine::Engine;
 use crate::server::error::{CallbackError, OAuth2Error, ProviderError, RouteError};
 use crate::server::handle::Auth0Session;
-use crate::server::hooks::CallbackContext;
+use crate::server::hooks::{CallbackContext, ResponseType};
 use crate::server::oidc::id_token::Expectations;
 use crate::server::oidc::same_issuer;
 use crate::server::request::join_path;
@@ -26,6 +27,7 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     let mut ctx = CallbackContext {
         return_to: None,
         app_base_url: base.as_ref().map(|b| b.to_string()),
+        ..Default::default()
     };
 
     let Some(state) = param(&pairs, "state").filter(|s| !s.is_empty()) else {
@@ -41,6 +43,9 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
         return RouteError::OriginNotAllowed.into_response();
     };
 
+    if txn.response_type == CONNECT_CODE {
+        return connected(&session, &auth0, &txn, &pairs, &base, ctx).await;
+    }
     if let Some(code) = param(&pairs, "error") {
         let cause = OAuth2Error {
             code: code.to_owned(),
@@ -187,6 +192,44 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
     // any, is replaced wholesale.
     session.start(data);
     response
+}
+
+/// The end of a connected-account flow: the provider's `connect_code` is
+/// exchanged at My Account; `on_callback` sees the connected account.
+async fn connected(
+    session: &Auth0Session,
+    auth0: &Engine,
+    txn: &crate::server::transaction::TransactionState,
+    pairs: &[(String, String)],
+    base: &url::Url,
+    mut ctx: CallbackContext,
+) -> Response {
+    ctx.response_type = ResponseType::ConnectCode;
+    if let Some(code) = param(pairs, "error") {
+        let cause = OAuth2Error {
+            code: code.to_owned(),
+            message: param(pairs, "error_description").map(str::to_owned),
+        };
+        return error(auth0, CallbackError::Authorization(cause), ctx).await;
+    }
+    let Some(code) = param(pairs, "connect_code").filter(|c| !c.is_empty() && c.len() <= 1024)
+    else {
+        let cause = OAuth2Error {
+            code: "invalid_request".into(),
+            message: Some("The connect_code is missing.".into()),
+        };
+        return error(auth0, CallbackError::Authorization(cause), ctx).await;
+    };
+    match session.complete_connect_account(txn, code).await {
+        Ok(account) => {
+            ctx.connected_account = Some(account);
+            match &auth0.config().on_callback {
+                Some(hook) => hook(None, ctx, session.get()).await,
+                None => redirect(&join_path(base, &txn.return_to)),
+            }
+        }
+        Err(e) => error(auth0, CallbackError::ConnectAccount(e), ctx).await,
+    }
 }
 
 /// Claims that describe the ID token itself: UserInfo never replaces them.

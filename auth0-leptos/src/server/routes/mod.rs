@@ -4,12 +4,18 @@
 mod access_token;
 pub(super) mod backchannel_logout;
 mod callback;
+mod connect;
 pub(super) mod login;
 mod logout;
 mod mfa;
 mod profile;
+mod proxy;
 
-use axum::routing::{delete, get, post};
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::routing::{any, delete, get, post};
+
+use crate::server::handle::Auth0Session;
 use axum::Router;
 
 use crate::server::engine::Engine;
@@ -31,6 +37,9 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
     if config.enable_access_token_endpoint {
         router = router.route(&r.access_token, get(access_token::handler));
     }
+    if config.enable_connect_account_endpoint {
+        router = router.route(&r.connect_account, get(connect::handler));
+    }
     let m = &r.mfa;
     router = router
         .route(&format!("{m}/authenticators"), get(mfa::authenticators))
@@ -41,6 +50,31 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
         .route(&format!("{m}/associate"), post(mfa::associate))
         .route(&format!("{m}/challenge"), post(mfa::challenge))
         .route(&format!("{m}/verify"), post(mfa::verify));
+    for (on, api, prefix) in [
+        (
+            config.enable_my_account_proxy,
+            proxy::Api::MyAccount,
+            &r.my_account,
+        ),
+        (config.enable_my_org_proxy, proxy::Api::MyOrg, &r.my_org),
+    ] {
+        if !on {
+            continue;
+        }
+        let p = prefix.clone();
+        router = router.route(
+            &format!("{prefix}/{{*rest}}"),
+            any(
+                move |session: Auth0Session,
+                      method: Method,
+                      uri: Uri,
+                      headers: HeaderMap,
+                      body: Body| {
+                    proxy::handle(api, p.clone(), session, method, uri, headers, body)
+                },
+            ),
+        );
+    }
     router.layer(layer)
 }
 
