@@ -97,3 +97,16 @@ w('route_queries', 'origin_headers', 'app.example.com:8443\nproxy.example.com, i
   w('dpop_proof', 'alg_none', `${b64(JSON.stringify({ typ: 'dpop+jwt', alg: 'none', jwk: pub }))}.${b64(JSON.stringify(ok))}.`);
   w('dpop_proof', 'nonce_challenge', 'DPoP error="use_dpop_nonce", algs="ES256"');
 }
+
+// platform: an encrypted mfa_token of the target's session, a provider's
+// mfa_required body, MFA API and My Account answers, proxied paths, /auth/connect queries
+w('platform', 'mfa_token', seal({mfaToken: 'mfa_fuzzing-raw-token', audience: 'https://api.example.com/', scope: 'read:items', createdAt: NOW * 1000 - 1000, exp: NOW + 300}));
+w('platform', 'mfa_token_expired', seal({mfaToken: 'mfa_fuzzing-raw-token', audience: '', createdAt: NOW * 1000 - 400000, exp: NOW - 100}));
+w('platform', 'mfa_required', JSON.stringify({error: 'mfa_required', error_description: 'Multifactor authentication required', mfa_token: 'Fe26.2**abc', mfa_requirements: {challenge: [{type: 'otp'}, {type: 'recovery-code'}], enroll: [{type: 'phone'}]}}));
+w('platform', 'authenticators', JSON.stringify([{id: 'totp|dev_1', authenticator_type: 'otp', active: true, type: 'otp'}, {id: 'sms|dev_2', authenticator_type: 'oob', oob_channel: 'sms', name: '+1555XXXX', active: false}]));
+w('platform', 'enrollment', JSON.stringify({authenticator_type: 'otp', secret: 'JBSWY3DPEHPK3PXP', barcode_uri: 'otpauth://totp/t:u?secret=JBSWY3DPEHPK3PXP', recovery_codes: ['ABCDEFGHJKLMNPQRSTUVWXYZ']}));
+w('platform', 'problem', JSON.stringify({type: 'https://auth0.com/api-errors#A0E-403-0002', status: 403, title: 'Insufficient Scope', detail: 'x'}));
+w('platform', 'connected_account', JSON.stringify({id: 'cac_1', connection: 'google-oauth2', access_type: 'offline', scopes: ['openid'], created_at: '2025-10-13T21:09:04.126Z'}));
+w('platform', 'proxy_path', '/v1/connected-accounts/accounts?connection=google-oauth2&take=10');
+w('platform', 'proxy_traversal', '/v1/%2e%2E/../oauth/token?a=1');
+w('platform', 'connect_query', 'connection=slack&returnTo=/after&scopes=a&scopes[]=b&prompt=consent&connection=other');

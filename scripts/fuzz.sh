@@ -3,7 +3,8 @@
 # the Cookie header and chunk reassembly, the JWE session / transaction /
 # store-id cookies, JWT headers and claims, the query strings of every route
 # with the origin headers, the back-channel logout body, and the provider's
-# token and discovery responses. Each target
+# token and discovery responses, DPoP proofs, and the MFA tokens, MFA API and
+# My Account answers, proxied paths and connect queries. Each target
 # starts from its committed seeds (fuzz/seeds/<target>/, copied into a
 # temporary corpus) with its dictionary (fuzz/dicts/) and runs for the given
 # number of seconds.
@@ -15,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 SECS=${1:-30}
-TARGETS=(cookie_header jwe_cookie jwt route_queries backchannel_body provider_response dpop_proof)
+TARGETS=(cookie_header jwe_cookie jwt route_queries backchannel_body provider_response dpop_proof platform)
 
 cargo fuzz --version >/dev/null 2>&1 || {
   echo "cargo-fuzz is missing: run scripts/install-tools.sh" >&2; exit 1; }

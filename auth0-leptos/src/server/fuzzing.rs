@@ -398,3 +398,79 @@ pub fn dpop_proof(data: &[u8]) {
         let _ = crate::server::dpop::valid_nonce(proof);
     }
 }
+
+/// The raw token of the step-up the `platform` target's session holds.
+pub const MFA_RAW_TOKEN: &str = "mfa_fuzzing-raw-token";
+
+/// MFA, connected accounts and the My Account proxy: `data` as an
+/// encrypted `mfa_token` from the browser (opened for a session holding one
+/// step-up: an opened token is always that session's), as a provider's
+/// refusal (`mfa_required` with its `mfa_token`) and MFA API or My Account
+/// answers, as the path and query the proxy forwards (an accepted path never
+/// leaves the API), and as the `/auth/connect` query.
+pub fn platform(data: &[u8]) {
+    use crate::mfa::{Authenticator, Challenge, Enrollment, MfaToken};
+    use crate::server::error::MyAccountApiError;
+    use crate::server::hooks::ConnectedAccount;
+    use crate::server::mfa::{begin, open, StepUp};
+    use crate::server::routes::proxy::{upstream_url, Api};
+
+    let text = String::from_utf8_lossy(data);
+    let now_ms = NOW * 1000;
+    let user: crate::User = serde_json::from_str(r#"{"sub":"u"}"#).expect("user");
+    let mut session = SessionData::new(user, Default::default(), None, NOW);
+    let step_up = StepUp {
+        raw: crate::secret::RawMfaToken::new(MFA_RAW_TOKEN),
+        audience: Some("https://api.example.com/".into()),
+        scope: Some("read:items".into()),
+        requirements: None,
+    };
+    let _ = begin(
+        keyring(),
+        &mut session,
+        &step_up,
+        now_ms - 1000,
+        300,
+        300_000,
+    );
+    if let Ok(opened) = open(
+        keyring(),
+        &session,
+        &MfaToken::new(text.as_ref()),
+        now_ms,
+        300_000,
+    ) {
+        assert!(
+            session.mfa.contains_key(&opened.key),
+            "an opened token of another session"
+        );
+        assert_eq!(opened.step_up.raw.secret(), MFA_RAW_TOKEN);
+    }
+
+    let _ = crate::server::oidc::refusal(data, reqwest::StatusCode::FORBIDDEN, "fuzz");
+    let _ = serde_json::from_slice::<Vec<Authenticator>>(data);
+    let _ = serde_json::from_slice::<Enrollment>(data);
+    let _ = serde_json::from_slice::<Challenge>(data);
+    let _ = serde_json::from_slice::<MyAccountApiError>(data);
+    let _ = serde_json::from_slice::<ConnectedAccount>(data);
+
+    let (path, query) = match text.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (text.as_ref(), None),
+    };
+    for api in [Api::MyAccount, Api::MyOrg] {
+        let (_, base) = api.audience_and_base(ISSUER);
+        if let Some(url) = upstream_url(&base, path, query, api) {
+            assert!(url.as_str().starts_with(&base), "left the API: {url}");
+            let base_path = Url::parse(&base).expect("base").path().to_owned();
+            assert!(url.path().starts_with(&base_path), "left the API: {url}");
+            assert!(
+                url.path_segments()
+                    .is_some_and(|mut s| s.all(|s| s != ".." && s != ".")),
+                "{url}"
+            );
+        }
+    }
+    let options = crate::server::routes::connect::connect_options(Some(&text));
+    let _ = options.scopes.len() + options.authorization_params.len();
+}

@@ -625,7 +625,7 @@ impl Oidc {
 
 /// A provider's refusal: its OAuth error when the body is one, else what
 /// `what` answered.
-fn refusal(body: &[u8], status: reqwest::StatusCode, what: &str) -> ProviderError {
+pub(crate) fn refusal(body: &[u8], status: reqwest::StatusCode, what: &str) -> ProviderError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) if e.error == "mfa_required" => {
             ProviderError::MfaRequired(Box::new(MfaRequiredBody {

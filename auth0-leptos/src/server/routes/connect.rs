@@ -11,8 +11,16 @@ use crate::server::handle::Auth0Session;
 use crate::server::routes::query_pairs;
 
 pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Response {
+    match session.connect_account(connect_options(q.as_deref())).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The options of a `/auth/connect` query string.
+pub(crate) fn connect_options(query: Option<&str>) -> ConnectAccountOptions {
     let mut options = ConnectAccountOptions::default();
-    for (k, v) in query_pairs(q.as_deref()) {
+    for (k, v) in query_pairs(query) {
         match k.as_str() {
             "connection" if options.connection.is_empty() => options.connection = v,
             "connection" => {}
@@ -25,8 +33,5 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
             }
         }
     }
-    match session.connect_account(options).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    options
 }

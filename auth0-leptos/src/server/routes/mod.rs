@@ -4,12 +4,12 @@
 mod access_token;
 pub(super) mod backchannel_logout;
 mod callback;
-mod connect;
+pub(super) mod connect;
 pub(super) mod login;
 mod logout;
 mod mfa;
 mod profile;
-mod proxy;
+pub(super) mod proxy;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};

@@ -61,14 +61,14 @@ const HOP_BY_HOP: &[&str] = &[
 
 /// Which API a request is for.
 #[derive(Clone, Copy)]
-pub(super) enum Api {
+pub(crate) enum Api {
     MyAccount,
     MyOrg,
 }
 
 impl Api {
     /// The audience of its tokens, and the upstream base (both under the issuer).
-    fn audience_and_base(self, issuer: &str) -> (String, String) {
+    pub(crate) fn audience_and_base(self, issuer: &str) -> (String, String) {
         let issuer = issuer.trim_end_matches('/');
         match self {
             Self::MyAccount => (format!("{issuer}/me/"), format!("{issuer}/me/v1/")),
@@ -89,7 +89,7 @@ fn problem(status: StatusCode, code: &str, description: &str) -> Response {
 /// The upstream URL for the part of the path after the proxy's prefix, or
 /// `None` when that part could leave the API (`.`/`..` segments, encoded
 /// or not, backslashes, empty segments).
-fn upstream_url(base: &str, rest: &str, query: Option<&str>, api: Api) -> Option<Url> {
+pub(crate) fn upstream_url(base: &str, rest: &str, query: Option<&str>, api: Api) -> Option<Url> {
     let rest = rest.trim_start_matches('/');
     let rest = match api {
         // `/me/v1/x` and `/me/x` both mean `{issuer}me/v1/x`.
