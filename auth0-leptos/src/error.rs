@@ -8,27 +8,7 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::mfa::{MfaRequirements, MfaToken};
-
-/// An OAuth 2.0 error returned by the provider (`error`, `error_description`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OAuth2Error {
-    /// The provider's `error` code (`access_denied`, `invalid_grant`, ...).
-    pub code: String,
-    /// The provider's `error_description`, if any. Untrusted text: escape it
-    /// before putting it in HTML.
-    pub message: Option<String>,
-}
-
-impl fmt::Display for OAuth2Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
-            Some(m) => write!(f, "{}: {}", self.code, m),
-            None => f.write_str(&self.code),
-        }
-    }
-}
-
-impl std::error::Error for OAuth2Error {}
+pub use crate::oauth_error::OAuth2Error;
 
 /// Why no access token could be returned: the same error on the server
 /// ([`Auth0Session::access_token`](crate::server::Auth0Session::access_token))

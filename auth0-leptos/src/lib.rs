@@ -6,6 +6,7 @@
 pub mod components;
 mod error;
 pub mod mfa;
+mod oauth_error;
 pub mod secret;
 mod token;
 mod user;

@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::OAuth2Error;
+use crate::oauth_error::OAuth2Error;
 
 /// The encrypted, time-limited `mfa_token` of an MFA step-up (wire-compatible
 /// with the Next.js SDK's). Opaque; `Debug` never prints it.
