@@ -258,6 +258,9 @@ export function createMfa({ provider, ISSUER, USERS, clients, resourceServerInfo
   // A verification succeeded: activate the factor (and the recovery code of the first
   // enrollment), mark the login's grant as stepped up and mint a token for the MFA API.
   async function succeed(ctx, dPoP, rec, used, extra = {}) {
+    // Like Auth0, the audience named with the grant must be the one the step-up was for.
+    const audience = ctx.oidc.params.audience;
+    if (audience && audience !== rec.resource) return fail(ctx, 400, 'invalid_request', 'The audience does not match the mfa_token.');
     used.active = true;
     for (const a of listOf(rec.sub)) if (a.firstEnrollment) { a.active = true; delete a.firstEnrollment; }
     steppedUp.set(rec.grantId, rec.sub);
@@ -282,7 +285,7 @@ export function createMfa({ provider, ISSUER, USERS, clients, resourceServerInfo
       if (s !== undefined) { a.usedSteps.add(s); return succeed(ctx, dPoP, rec, a); }
     }
     return fail(ctx, 403, 'invalid_grant', 'Invalid otp_code.');
-  }, ['mfa_token', 'otp']);
+  }, ['mfa_token', 'otp', 'audience', 'scope']);
 
   // POST /oauth/token grant_type=http://auth0.com/oauth/grant-type/mfa-oob (mfa_token, oob_code, binding_code).
   provider.registerGrantType(GRANT_OOB, async (ctx) => {
@@ -303,7 +306,7 @@ export function createMfa({ provider, ISSUER, USERS, clients, resourceServerInfo
     }
     oobCodes.delete(code);
     return succeed(ctx, dPoP, rec, a);
-  }, ['mfa_token', 'oob_code', 'binding_code']);
+  }, ['mfa_token', 'oob_code', 'binding_code', 'audience', 'scope']);
 
   // POST /oauth/token grant_type=http://auth0.com/oauth/grant-type/mfa-recovery-code (mfa_token, recovery_code);
   // answers a new recovery_code besides the token.
@@ -317,7 +320,7 @@ export function createMfa({ provider, ISSUER, USERS, clients, resourceServerInfo
     }
     a.code = recoveryCode(); // the used code is consumed; the user gets a new one
     return succeed(ctx, dPoP, rec, a, { recovery_code: a.code });
-  }, ['mfa_token', 'recovery_code']);
+  }, ['mfa_token', 'recovery_code', 'audience', 'scope']);
 
   // The user's confirmed factors, for the My Account API's authentication methods.
   const activeAuthenticators = (sub) => listOf(sub).filter((a) => a.active).map((a) => ({ ...a }));
@@ -330,7 +333,7 @@ export function createMfa({ provider, ISSUER, USERS, clients, resourceServerInfo
     if (path === '/mfa/associate' && req.method === 'POST') return run(() => associate(req, res));
     if (path === '/mfa/challenge' && req.method === 'POST') return run(() => challenge(req, res));
     const del = path.match(/^\/mfa\/authenticators\/([^/]+)$/);
-    if (del && req.method === 'DELETE') return run(() => deleteAuthenticator(req, res, decodeURIComponent(del[1])));
+    if (del && req.method === 'DELETE') return run(() => { let id; try { id = decodeURIComponent(del[1]); } catch { return sendJson(res, 400, { error: 'invalid_request', error_description: 'Malformed authenticator id' }); } return deleteAuthenticator(req, res, id); });
     // Test-only endpoints (not Auth0's): GET /__test/mfa-outbox?sub= (codes "sent" by sms/voice/email),
     // GET /__test/totp?secret= (the current code), GET /__test/mfa-state?sub=.
     if (path === '/__test/mfa-outbox') return run(() => sendJson(res, 200, { messages: outbox.get(q.get('sub')) ?? [] }));

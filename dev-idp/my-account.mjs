@@ -43,6 +43,8 @@ function validate(body, fields, required = []) {
 const str = (min = 1, max = 2048) => (v) => (typeof v !== 'string' || v.length < min || v.length > max ? `must be a string of ${min}-${max} characters` : undefined);
 const url = (v) => (typeof v === 'string' && URL.canParse(v) ? undefined : 'must be an absolute URL');
 
+const APP_ORIGIN = new URL(process.env.APP_BASE_URL ?? 'http://127.0.0.1:3000').origin;
+
 export function createMyAccount({ ISSUER, signingKey, CONNECTIONS, LINKED, activeAuthenticators }) {
   const ME = `${ISSUER}me/`;
   const MY_ORG = `${ISSUER}my-org/`;
@@ -196,7 +198,9 @@ export function createMyAccount({ ISSUER, signingKey, CONNECTIONS, LINKED, activ
     const headers = { 'set-cookie': 'upstream_cookie=1; Path=/', 'x-upstream': 'dev-idp' };
     // CORS preflight: no authentication.
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      return res.writeHead(204, { ...headers, 'access-control-allow-origin': req.headers.origin ?? '*',
+      // Only the application's own origin is allowed (Auth0: the application's Allowed Web Origins).
+      const origin = req.headers.origin === APP_ORIGIN ? APP_ORIGIN : 'null';
+      return res.writeHead(204, { ...headers, 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'GET, POST, PATCH, PUT, DELETE',
         'access-control-allow-headers': 'authorization, content-type, dpop', 'access-control-max-age': '600' }).end();
     }

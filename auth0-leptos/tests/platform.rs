@@ -559,6 +559,24 @@ async fn connect_account_links_a_connection_and_tells_on_callback() {
         r.body
     );
 
+    // Only the parameters My Account takes are passed on.
+    let r = b
+        .get("/auth/connect?connection=slack&ui_locales=fr&redirect_uri=https://evil.example/")
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    let sent: Value = serde_json::from_str(
+        idp_json("/__test/last-upstream-request").await["body"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sent["authorization_params"], json!({"ui_locales": "fr"}));
+    assert_ne!(sent["redirect_uri"], "https://evil.example/");
+    // A navigation another site started.
+    b.headers = vec![("sec-fetch-site".into(), "cross-site".into())];
+    let r = b.get("/auth/connect?connection=slack").await;
+    b.headers.clear();
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     // Refusals: no connection; nobody logged in; the user refuses.
     let r = b.get("/auth/connect").await;
     assert_eq!(
@@ -718,6 +736,50 @@ async fn the_proxy_forwards_with_the_sessions_token_and_filters_headers() {
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
     }
+    // Requests that change something must come from the app itself, and only
+    // the usual methods are forwarded.
+    for headers in [
+        [
+            ("sec-fetch-site", "cross-site"),
+            ("scope", "update:my_org:details"),
+        ],
+        [
+            ("origin", "https://evil.example"),
+            ("scope", "update:my_org:details"),
+        ],
+    ] {
+        let r = send(
+            &mut b,
+            "PATCH",
+            "/my-org/details",
+            &headers,
+            Some(json!({"display_name": "Pwned"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+    let r = send(
+        &mut b,
+        "PATCH",
+        "/my-org/details",
+        &[
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+            ("scope", "update:my_org:details"),
+        ],
+        Some(json!({"display_name": "Mine"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send(
+        &mut b,
+        "TRACE",
+        "/me/v1/connected-accounts/accounts",
+        &[("scope", "read:me:connected_accounts")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     // A CORS preflight needs no session and carries no credentials.
     let auth0 = Auth0::new(config().enable_my_account_proxy(true).build().unwrap());
     let mut anonymous = Browser::new(app(&auth0));
@@ -736,6 +798,10 @@ async fn the_proxy_forwards_with_the_sessions_token_and_filters_headers() {
     assert_eq!(
         r.headers["access-control-allow-origin"],
         "http://127.0.0.1:3000"
+    );
+    assert!(
+        r.headers.get("access-control-allow-credentials").is_none(),
+        "no upstream CORS policy may expose the user's cookies"
     );
     let seen = idp_json("/__test/last-upstream-request").await;
     assert_eq!(seen["method"], "OPTIONS");

@@ -510,6 +510,18 @@ impl IntoResponse for ConnectAccountError {
         let status = StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
         let mut body =
             serde_json::json!({"error": self.code(), "error_description": self.to_string()});
+        // A step-up: the client needs the (encrypted) token to complete it.
+        if let Self::AccessToken(AccessTokenError::MfaRequired {
+            mfa_token,
+            mfa_requirements,
+            ..
+        }) = &self
+        {
+            body["mfa_token"] = serde_json::json!(mfa_token);
+            if let Some(r) = mfa_requirements {
+                body["mfa_requirements"] = serde_json::json!(r);
+            }
+        }
         if let Some(p) = self.cause() {
             body["cause"] =
                 serde_json::json!({"title": p.title, "detail": p.detail, "status": p.status});

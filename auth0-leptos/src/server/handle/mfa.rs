@@ -8,6 +8,7 @@ use crate::mfa::{
 };
 use crate::server::error::{MfaRequiredBody, ProviderError};
 use crate::server::mfa::{self, OpenStepUp, StepUp};
+use crate::server::oidc::jwt_audiences;
 use crate::server::tokens::TokenService;
 
 use super::Auth0Session;
@@ -53,7 +54,13 @@ fn provider_error(e: ProviderError, wrap: fn(Option<OAuth2Error>) -> MfaError) -
 
 fn check_field(name: &str, value: Option<&str>) -> Result<(), MfaError> {
     match value {
-        Some(v) if v.is_empty() || v.len() > MAX_FIELD || v.chars().any(char::is_control) => {
+        Some(v)
+            if v.is_empty()
+                || v == "."
+                || v == ".."
+                || v.len() > MAX_FIELD
+                || v.chars().any(char::is_control) =>
+        {
             Err(MfaError::InvalidRequest {
                 message: format!("{name} is invalid."),
             })
@@ -272,11 +279,9 @@ impl<'a> ServerMfa<'a> {
             _ => unreachable!("exactly one was checked above"),
         };
         form.insert(0, ("grant_type", grant.to_owned()));
-        let audience = step_up
-            .audience
-            .clone()
-            .or_else(|| config.authorization_parameters.audience.clone());
-        if let Some(a) = &audience {
+        // The same audience the refresh that asked for the step-up named
+        // (none for the login's own token set).
+        if let Some(a) = &step_up.audience {
             form.push(("audience", a.clone()));
         }
         if let Some(s) = &step_up.scope {
@@ -284,6 +289,24 @@ impl<'a> ServerMfa<'a> {
         }
         match engine.oidc().token_request(form).await {
             Ok(mut response) => {
+                // A token for another API than the one that asked is refused,
+                // as on a refresh.
+                let wrong_audience = step_up.audience.as_ref().is_some_and(|a| {
+                    jwt_audiences(response.access_token.secret())
+                        .is_some_and(|auds| !auds.contains(a))
+                });
+                if wrong_audience {
+                    tracing::warn!(target: "auth0_leptos", "an MFA verification answered with a token for another audience");
+                    return Err(MfaError::MfaVerifyError {
+                        cause: Some(OAuth2Error {
+                            code: "invalid_target".into(),
+                            message: Some(
+                                "The provider returned an access token for another audience than the one requested."
+                                    .into(),
+                            ),
+                        }),
+                    });
+                }
                 // The user does not change: an ID token here is not needed,
                 // and an unvalidated one never enters the session.
                 response.id_token = None;
@@ -300,12 +323,12 @@ impl<'a> ServerMfa<'a> {
             }
             Err(ProviderError::MfaRequired(body)) => {
                 let MfaRequiredBody {
+                    error,
                     mfa_token,
                     requirements,
-                    ..
                 } = *body;
                 let Some(raw) = mfa_token else {
-                    return Err(MfaError::MfaVerifyError { cause: None });
+                    return Err(MfaError::MfaVerifyError { cause: Some(error) });
                 };
                 let next = StepUp {
                     raw,

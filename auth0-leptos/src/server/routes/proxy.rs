@@ -41,9 +41,24 @@ const FORWARDED_REQUEST: &[&str] = &[
     "x-correlation-id",
     "traceparent",
     "tracestate",
+];
+
+/// Also passed upstream with a CORS preflight (and only with it).
+const PREFLIGHT_REQUEST: &[&str] = &[
     "origin",
     "access-control-request-method",
     "access-control-request-headers",
+];
+
+/// The methods the proxy forwards.
+const METHODS: &[Method] = &[
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
 ];
 
 /// Hop-by-hop headers (RFC 9110 7.6.1), never passed on.
@@ -118,6 +133,25 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// Whether a request that changes something comes from the app itself: a
+/// `Sec-Fetch-Site` other than `same-origin` (or `none`), or an `Origin`
+/// other than the app's, is a cross-site request (CSRF).
+fn same_origin(session: &Auth0Session, headers: &HeaderMap) -> bool {
+    let site_ok = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == "same-origin" || v == "none");
+    let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => session
+            .app_base_url()
+            .and_then(|b| Url::parse(b).ok())
+            .zip(Url::parse(origin).ok())
+            .is_some_and(|(base, origin)| base.origin() == origin.origin()),
+    };
+    site_ok && origin_ok
+}
+
 /// Whether every scope of `requested` is configured for `audience`.
 fn scope_allowed(scope: &Scope, audience: &str, requested: &str) -> bool {
     let Scope::PerAudience(map) = scope else {
@@ -132,8 +166,8 @@ fn scope_allowed(scope: &Scope, audience: &str, requested: &str) -> bool {
         .all(|s| configured.contains(&s))
 }
 
-fn forwarded_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    FORWARDED_REQUEST
+fn forwarded_headers(headers: &HeaderMap, names: &[&str]) -> Vec<(String, String)> {
+    names
         .iter()
         .flat_map(|name| {
             headers
@@ -162,6 +196,9 @@ fn relay(resp: reqwest::Response, with_body: bool) -> Response {
         if HOP_BY_HOP.contains(&n)
             || connection_named.iter().any(|c| c == n)
             || n == "set-cookie"
+            // The proxy answers with the user's cookies: no upstream CORS
+            // policy may let another origin read it with them.
+            || n == "access-control-allow-credentials"
             || n == "cache-control"
             || (!with_body && n == "content-length")
         {
@@ -185,14 +222,16 @@ fn relay(resp: reqwest::Response, with_body: bool) -> Response {
                     let n = sent + chunk.len();
                     Some((Ok::<Bytes, std::io::Error>(chunk), (resp, n)))
                 }
+                // After an error the stream ends (`sent` past the limit).
+                _ if sent > MAX_RESPONSE_BODY => None,
                 Ok(Some(_)) => Some((
                     Err(std::io::Error::other("the upstream response is too large")),
-                    (resp, usize::MAX / 2),
+                    (resp, usize::MAX),
                 )),
                 Ok(None) => None,
                 Err(_) => Some((
                     Err(std::io::Error::other("the upstream response failed")),
-                    (resp, usize::MAX / 2),
+                    (resp, usize::MAX),
                 )),
             }
         });
@@ -226,12 +265,22 @@ pub(super) async fn handle(
             "The path is not valid for this API.",
         );
     };
+    if !METHODS.contains(&method) {
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            "The proxy does not forward this method.",
+        );
+    }
     let preflight =
         method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         // A CORS preflight carries no credentials (RFC 9110 9.3.7): forwarded as is.
         let mut req = engine.fetch_http().request(reqwest::Method::OPTIONS, url);
-        for (k, v) in forwarded_headers(&headers) {
+        for (k, v) in forwarded_headers(&headers, FORWARDED_REQUEST)
+            .into_iter()
+            .chain(forwarded_headers(&headers, PREFLIGHT_REQUEST))
+        {
             req = req.header(k, v);
         }
         return match req.send().await {
@@ -255,6 +304,15 @@ pub(super) async fn handle(
             StatusCode::UNAUTHORIZED,
             "missing_session",
             "The user does not have an active session.",
+        );
+    }
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && !same_origin(&session, &headers)
+    {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "invalid_request",
+            "A cross-site request cannot change the account.",
         );
     }
     let requested = headers
@@ -301,7 +359,7 @@ pub(super) async fn handle(
     if let Some(r) = requested {
         request = request.scope(r);
     }
-    for (k, v) in forwarded_headers(&headers) {
+    for (k, v) in forwarded_headers(&headers, FORWARDED_REQUEST) {
         request = request.header(k, v);
     }
     if !body.is_empty() {
