@@ -110,3 +110,12 @@ w('platform', 'connected_account', JSON.stringify({id: 'cac_1', connection: 'goo
 w('platform', 'proxy_path', '/v1/connected-accounts/accounts?connection=google-oauth2&take=10');
 w('platform', 'proxy_traversal', '/v1/%2e%2E/../oauth/token?a=1');
 w('platform', 'connect_query', 'connection=slack&returnTo=/after&scopes=a&scopes[]=b&prompt=consent&connection=other');
+
+// bearer_header: Authorization header values (one per line)
+const at = jwtOf({alg: 'RS256', typ: 'at+jwt', kid: 'k1'}, {iss: 'https://tenant.example.com/', aud: 'https://api.example.com/', sub: 'c@clients', exp: NOW + 600, scope: 'read:items', permissions: ['read:items']});
+w('bearer_header', 'bearer', `Bearer ${at}`);
+w('bearer_header', 'dpop', `DPoP ${at}`);
+w('bearer_header', 'two_headers', `Bearer ${at}\nBearer ${at}`);
+w('bearer_header', 'alg_none', `bearer ${b64('{"alg":"none"}')}.${b64('{}')}.`);
+w('bearer_header', 'basic', 'Basic dXNlcjpwYXNz');
+w('bearer_header', 'spaces', 'Bearer   a b');

@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 SECS=${1:-30}
-TARGETS=(cookie_header jwe_cookie jwt route_queries backchannel_body provider_response dpop_proof platform)
+TARGETS=(cookie_header jwe_cookie jwt route_queries backchannel_body provider_response dpop_proof platform bearer_header)
 
 cargo fuzz --version >/dev/null 2>&1 || {
   echo "cargo-fuzz is missing: run scripts/install-tools.sh" >&2; exit 1; }

@@ -22,8 +22,9 @@ cargo fmt --all -- --check
 
 step "cargo clippy (server, browser, no features)"
 cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
-cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p auth0-leptos -p demo-app --lib --target wasm32-unknown-unknown --features "auth0-leptos/hydrate,demo-app/hydrate" -- -D warnings
+# The library alone, without features (the examples would turn `ssr` on).
+cargo clippy -p auth0-leptos -p demo-app --all-targets -- -D warnings
+cargo clippy -p auth0-leptos -p demo-app -p example-leptos --lib --target wasm32-unknown-unknown --features "auth0-leptos/hydrate,demo-app/hydrate,example-leptos/hydrate" -- -D warnings
 
 step "cargo test (unit, integration against the local provider, nextjs-auth0 compatibility, doc tests)"
 cargo test --workspace --features "$FEATURES"
@@ -34,6 +35,9 @@ cargo publish --dry-run -p auth0-leptos --allow-dirty
 
 step "fuzzing (every parser of untrusted bytes, 30 s each)"
 scripts/fuzz.sh 30
+
+step "examples (an API behind the bearer guard, a worker with a machine-to-machine token)"
+scripts/examples.sh
 
 step "release build (server + WASM + CSS), black-box smoke test, two instances sharing Redis"
 scripts/build-site.sh release

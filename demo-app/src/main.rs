@@ -1,13 +1,10 @@
 //! The demo's server: the Leptos app, the auth0-leptos routes and session
 //! layer, and a small API protected by access tokens.
 
-use std::sync::Arc;
-
 use auth0_leptos::server::{
-    Auth0, Auth0Config, DpopRequest, DpopVerifier, MemoryStore, RedisStore,
+    require_scope, Auth0, Auth0Config, MemoryStore, RedisStore, VerifiedToken,
 };
-use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -64,19 +61,35 @@ async fn main() {
     }
 
     let routes = generate_route_list(App);
+    // The demo's own API: bearer guards built from the same configuration.
+    let guard = |audience: &str| {
+        auth0.resource_server(audience).build().unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2);
+        })
+    };
+    let base = std::env::var("APP_BASE_URL").unwrap_or_else(|_| format!("http://{addr}"));
+    let dpop_guard = auth0
+        .resource_server(API_AUDIENCE)
+        .dpop(auth0.dpop_verifier().require_nonce(), base)
+        .build()
+        .unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2);
+        });
     let api = Router::new()
         .route("/api/messages", get(messages))
-        .route("/api/reports", get(reports))
-        .with_state(auth0.clone())
+        .route_layer(guard(API_AUDIENCE).layer())
+        .merge(
+            Router::new()
+                .route("/api/reports", get(reports))
+                .route_layer(require_scope(["read:reports"]))
+                .route_layer(guard(REPORTS_AUDIENCE).layer()),
+        )
         .merge(
             Router::new()
                 .route("/api/dpop/messages", get(dpop_messages))
-                .with_state(DpopApi {
-                    auth0: auth0.clone(),
-                    verifier: Arc::new(auth0.dpop_verifier().require_nonce()),
-                    base: std::env::var("APP_BASE_URL")
-                        .unwrap_or_else(|_| format!("http://{addr}")),
-                }),
+                .route_layer(dpop_guard.layer()),
         );
     let app = Router::new()
         .leptos_routes(&leptos_options, routes, {
@@ -102,125 +115,49 @@ async fn main() {
         .expect("server error");
 }
 
-/// `GET /api/messages`: needs `Authorization: Bearer <access token for the API audience>`.
-async fn messages(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
-    protected(&auth0, &headers, API_AUDIENCE, |claims| {
-        serde_json::json!({
-            "messages": ["Hello from a protected API route.", "Your token was verified with the provider's keys."],
-            "sub": claims.get("sub"),
-            "scope": claims.get("scope"),
-        })
-    })
-    .await
+/// `GET /api/messages`: behind the bearer guard for the API audience.
+async fn messages(token: VerifiedToken) -> Response {
+    Json(serde_json::json!({
+        "messages": ["Hello from a protected API route.", "Your token was verified with the provider's keys."],
+        "sub": token.subject(),
+        "scope": token.claims().get("scope"),
+        "permissions": token.permissions(),
+    }))
+    .into_response()
 }
 
-/// `GET /api/reports`: the second API; needs a token for its audience.
-async fn reports(State(auth0): State<Auth0>, headers: HeaderMap) -> Response {
-    protected(&auth0, &headers, REPORTS_AUDIENCE, |claims| {
-        serde_json::json!({
-            "reports": ["Monthly report", "Quarterly report"],
-            "aud": claims.get("aud"),
-            "scope": claims.get("scope"),
-        })
-    })
-    .await
+/// `GET /api/reports`: the second API (its own guard, and `read:reports`).
+async fn reports(token: VerifiedToken) -> Response {
+    Json(serde_json::json!({
+        "reports": ["Monthly report", "Quarterly report"],
+        "aud": token.claims().get("aud"),
+        "scope": token.claims().get("scope"),
+    }))
+    .into_response()
 }
 
-/// The DPoP-protected API's state: the proof checker (it remembers proof
-/// ids and hands out nonces) and the URL clients address it by.
-#[derive(Clone)]
-struct DpopApi {
-    auth0: Auth0,
-    verifier: Arc<DpopVerifier>,
-    base: String,
-}
-
-/// `GET /api/dpop/messages`: needs `Authorization: DPoP <token>` for the
-/// API audience, bound to the key of the `DPoP` proof that comes with it
-/// (method, URL, age, id, token hash, key thumbprint, this API's nonce).
-async fn dpop_messages(
-    State(api): State<DpopApi>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("DPoP "));
-    let Some(token) = token else {
+/// `GET /api/dpop/messages`: behind a guard that takes only DPoP-bound
+/// tokens for the API audience, with proofs for this URL carrying this
+/// API's nonce.
+async fn dpop_messages(token: VerifiedToken) -> Response {
+    let jkt = token
+        .claims()
+        .get("cnf")
+        .and_then(|c| c.get("jkt"))
+        .cloned();
+    if !token.is_dpop() {
+        // The guard accepts unbound tokens as Bearer; this route wants a binding.
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "DPoP algs=\"ES256\"")],
-            Json(serde_json::json!({"error": "missing_dpop_token"})),
+            Json(serde_json::json!({"error": "invalid_token", "error_description": "a DPoP-bound token is required"})),
         )
             .into_response();
-    };
-    let claims = match api.auth0.verify_access_token(token, API_AUDIENCE).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::info!("DPoP API call refused: {e}");
-            return (
-                StatusCode::UNAUTHORIZED,
-                Json(serde_json::json!({"error": e.code()})),
-            )
-                .into_response();
-        }
-    };
-    let jkt = claims
-        .get("cnf")
-        .and_then(|c| c.get("jkt"))
-        .and_then(|j| j.as_str());
-    let url = format!("{}{}", api.base.trim_end_matches('/'), uri.path());
-    let request = DpopRequest {
-        headers: &headers,
-        method: &method,
-        url: &url,
-        access_token: token,
-        jkt,
-    };
-    match api.verifier.verify(&request) {
-        Ok(jkt) => Json(serde_json::json!({
-            "messages": ["Hello from a DPoP-protected API route.", "The token is bound to the key that signed this request's proof."],
-            "sub": claims.get("sub"),
-            "jkt": jkt,
-        }))
-        .into_response(),
-        Err(e) => {
-            tracing::info!("DPoP proof refused: {e} ({})", e.code());
-            e.into_response()
-        }
     }
-}
-
-/// Answers with `body(claims)` when the request carries a valid access token for `audience`.
-async fn protected(
-    auth0: &Auth0,
-    headers: &HeaderMap,
-    audience: &str,
-    body: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> serde_json::Value,
-) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(token) = token else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({"error": "missing_token"})),
-        )
-            .into_response();
-    };
-    match auth0.verify_access_token(token, audience).await {
-        Ok(claims) => Json(body(&claims)).into_response(),
-        Err(e) => {
-            // Which check failed stays in the server's log.
-            tracing::info!("API call refused: {e}");
-            (
-                StatusCode::UNAUTHORIZED,
-                Json(serde_json::json!({"error": e.code()})),
-            )
-                .into_response()
-        }
-    }
+    Json(serde_json::json!({
+        "messages": ["Hello from a DPoP-protected API route.", "The token is bound to the key that signed this request's proof."],
+        "sub": token.subject(),
+        "jkt": jkt,
+    }))
+    .into_response()
 }

@@ -128,6 +128,27 @@ impl Auth0 {
             .await
     }
 
+    /// Client-credentials tokens for the app's own calls to APIs (seed 004
+    /// pattern 3), with this application's credentials (a secret or
+    /// private_key_jwt), cached per audience. Keep the result: each call
+    /// makes a new cache.
+    pub fn client_credentials(&self) -> crate::server::m2m::ClientCredentials {
+        crate::server::m2m::ClientCredentials::new(self.engine.oidc_arc())
+    }
+
+    /// A [`ResourceServer`](crate::server::ResourceServer) builder for
+    /// `audience` with this configuration's issuer, timeout and
+    /// insecure-requests setting, for an API the app serves itself (add
+    /// `.dpop(..)`, `.require_at_jwt(..)`, then `.build()`).
+    pub fn resource_server(&self, audience: &str) -> crate::server::bearer::ResourceServerBuilder {
+        let config = self.engine.config();
+        crate::server::bearer::ResourceServer::builder()
+            .domain(config.issuer.as_str())
+            .audience(audience)
+            .allow_insecure_requests(config.allow_insecure_requests)
+            .http_timeout(config.http_timeout)
+    }
+
     /// The DPoP key pair in use (with DPoP on, or a key pair configured).
     pub fn dpop_key_pair(&self) -> Option<&DpopKeyPair> {
         self.engine.config().dpop.as_ref().map(|d| &d.key)
@@ -143,13 +164,16 @@ impl Auth0 {
         }
     }
 
-    /// Verifies a JWT access token that the provider issued for `audience`
-    /// (for protecting your own API routes with `Authorization: Bearer`):
+    /// Verifies a JWT access token that the provider issued for `audience`:
     /// signature from the provider's JWKS with an asymmetric algorithm
     /// (RS256/384/512, PS256/384/512, ES256/384, whatever
     /// `id_token_signing_alg` says: that setting pins ID and logout tokens
     /// only; `none` and HMAC are always refused here), `iss`, `aud`, `exp`,
-    /// `nbf`. Returns the token's claims, or which check failed.
+    /// `nbf`. Returns the token's claims, or which check failed. To protect
+    /// API routes prefer [`ResourceServer`](crate::server::ResourceServer)
+    /// (from [`Self::resource_server`]): it pins one algorithm, parses the
+    /// `Authorization` header, answers per RFC 6750, and checks DPoP
+    /// bindings, scopes and permissions.
     pub async fn verify_access_token(
         &self,
         token: &str,

@@ -75,6 +75,10 @@ impl Engine {
         &self.inner.oidc
     }
 
+    pub(crate) fn oidc_arc(&self) -> Arc<Oidc> {
+        self.inner.oidc.clone()
+    }
+
     pub(crate) fn tokens(&self) -> &TokenService {
         &self.inner.tokens
     }

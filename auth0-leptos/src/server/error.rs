@@ -263,6 +263,10 @@ pub(crate) enum ProviderError {
     OAuth(OAuth2Error),
     /// It answered `mfa_required` (a step-up), with its `mfa_token`.
     MfaRequired(Box<MfaRequiredBody>),
+    /// It answered 429, maybe saying when to try again.
+    RateLimited {
+        retry_after: Option<std::time::Duration>,
+    },
     /// It answered something we cannot use.
     Invalid(String),
     /// It lacks what the configuration needs.
@@ -275,6 +279,7 @@ impl fmt::Display for ProviderError {
             Self::Unreachable(m) => write!(f, "provider unreachable: {m}"),
             Self::OAuth(e) => write!(f, "provider error: {e}"),
             Self::MfaRequired(b) => write!(f, "provider error: {}", b.error),
+            Self::RateLimited { .. } => f.write_str("provider rate limit reached (429)"),
             Self::Invalid(m) => write!(f, "invalid provider response: {m}"),
             Self::Unsupported(e) => write!(f, "{e}"),
         }

@@ -474,3 +474,35 @@ pub fn platform(data: &[u8]) {
     let options = crate::server::routes::connect::connect_options(Some(&text));
     let _ = options.scopes.len() + options.authorization_params.len();
 }
+
+/// The `Authorization` header of a request to a protected API (one or more
+/// lines, each a header value): scheme and token parsing, then the JWT
+/// header checks the guard makes before any key is looked at. An accepted
+/// token is always a non-empty RFC 6750 b64token.
+pub fn bearer_header(data: &[u8]) {
+    use crate::server::bearer::{presented, Presented};
+    let mut headers = HeaderMap::new();
+    for line in lines(data) {
+        if let Ok(v) = HeaderValue::from_bytes(line) {
+            headers.append(http::header::AUTHORIZATION, v);
+        }
+    }
+    let token = match presented(&headers) {
+        Ok(Presented::Bearer(t) | Presented::Dpop(t)) => t,
+        Err(_) => return,
+    };
+    assert!(
+        !token.is_empty()
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)),
+        "{token:?}"
+    );
+    if let Ok(h) = check_header(
+        token,
+        TokenKind::AccessToken,
+        &[jsonwebtoken::Algorithm::RS256],
+    ) {
+        assert_eq!(h.alg, jsonwebtoken::Algorithm::RS256);
+    }
+}

@@ -13,6 +13,7 @@
 //! `client` ([`Auth0`], the facade) on top.
 
 mod authorize;
+mod bearer;
 mod client;
 mod config;
 mod connect;
@@ -31,6 +32,7 @@ mod handle;
 mod hooks;
 mod layer;
 mod leptos;
+mod m2m;
 mod mfa;
 mod oidc;
 mod request;
@@ -45,6 +47,11 @@ mod tokens;
 mod transaction;
 
 pub use authorize::LoginOptions;
+pub use bearer::{
+    require_permissions, require_scope, BearerClaims, BearerError, BearerLayer, BearerService,
+    Permissions, RequireLayer, RequireService, ResourceServer, ResourceServerBuilder, Scopes,
+    VerifiedToken,
+};
 pub use client::Auth0;
 pub use config::{
     AppBaseUrl, Auth0Config, Auth0ConfigBuilder, AuthorizationParameters,
@@ -73,6 +80,7 @@ pub use hooks::{
 };
 pub use layer::{Auth0Layer, Auth0Service};
 pub use leptos::{get_session, require_user, session, user};
+pub use m2m::{ClientCredentials, ClientCredentialsError, MachineToken, SendError};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;

@@ -11,6 +11,7 @@ mod env;
 mod error;
 mod types;
 mod validate;
+pub(crate) use validate::parse_issuer;
 
 #[cfg(test)]
 mod tests;

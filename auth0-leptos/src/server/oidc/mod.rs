@@ -4,10 +4,11 @@
 
 pub(crate) mod client_auth;
 pub(crate) mod id_token;
+pub(crate) mod keys;
 mod mfa;
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
@@ -24,8 +25,6 @@ use client_auth::ClientAuth;
 
 /// Largest provider response we read.
 const MAX_BODY: usize = 1024 * 1024;
-/// An unknown `kid` triggers at most one JWKS refetch per this interval.
-const JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 
 /// The provider metadata we use (OpenID Connect Discovery 1.0).
 #[derive(Debug, Clone, Deserialize)]
@@ -168,13 +167,6 @@ struct ErrorBody {
     mfa_requirements: Option<crate::mfa::MfaRequirements>,
 }
 
-struct JwksState {
-    set: Arc<JwkSet>,
-    fetched: Instant,
-    /// When an unknown `kid` last caused a refetch.
-    refetched: Option<Instant>,
-}
-
 /// The provider client.
 pub(crate) struct Oidc {
     http: reqwest::Client,
@@ -192,8 +184,7 @@ pub(crate) struct Oidc {
     id_token_alg: crate::server::config::IdTokenSigningAlg,
     allow_insecure: bool,
     metadata: tokio::sync::OnceCell<Arc<Metadata>>,
-    jwks: RwLock<Option<JwksState>>,
-    jwks_refetch: tokio::sync::Mutex<()>,
+    keys: keys::KeyCache,
 }
 
 impl Oidc {
@@ -212,8 +203,7 @@ impl Oidc {
             id_token_alg: config.id_token_signing_alg,
             allow_insecure: config.allow_insecure_requests,
             metadata: tokio::sync::OnceCell::new(),
-            jwks: RwLock::new(None),
-            jwks_refetch: tokio::sync::Mutex::new(()),
+            keys: keys::KeyCache::default(),
         }
     }
 
@@ -303,53 +293,13 @@ impl Oidc {
         kid: Option<&str>,
         alg: jsonwebtoken::Algorithm,
     ) -> Result<Jwk, TokenFault> {
-        let seen_at = {
-            let guard = self.jwks.read().map_err(|_| TokenFault::KeysUnavailable)?;
-            if let Some(state) = guard.as_ref() {
-                if let Some(k) = find_key(&state.set, kid, alg) {
-                    return Ok(k);
-                }
-                Some(state.fetched)
-            } else {
-                None
-            }
-        };
-        let _one_fetch = self.jwks_refetch.lock().await;
-        {
-            let guard = self.jwks.read().map_err(|_| TokenFault::KeysUnavailable)?;
-            if let Some(state) = guard.as_ref() {
-                if Some(state.fetched) != seen_at {
-                    // Someone refetched while we waited.
-                    return find_key(&state.set, kid, alg).ok_or(TokenFault::NoMatchingKey);
-                }
-                // One refetch per unknown kid, then at most one per interval, so
-                // tokens with made-up kids cannot make us hammer the provider.
-                if state
-                    .refetched
-                    .is_some_and(|t| t.elapsed() < JWKS_REFETCH_INTERVAL)
-                {
-                    return Err(TokenFault::NoMatchingKey);
-                }
-            }
-        }
-        let md = self
-            .metadata()
+        self.keys
+            .key(kid, alg, || async {
+                let md = self.metadata().await.ok()?;
+                let body = self.get(&md.jwks_uri).await.ok()?;
+                serde_json::from_slice::<JwkSet>(&body).ok()
+            })
             .await
-            .map_err(|_| TokenFault::KeysUnavailable)?;
-        let body = self
-            .get(&md.jwks_uri)
-            .await
-            .map_err(|_| TokenFault::KeysUnavailable)?;
-        let set: JwkSet = serde_json::from_slice(&body).map_err(|_| TokenFault::KeysUnavailable)?;
-        let set = Arc::new(set);
-        let found = find_key(&set, kid, alg);
-        let refetched = seen_at.map(|_| Instant::now());
-        *self.jwks.write().map_err(|_| TokenFault::KeysUnavailable)? = Some(JwksState {
-            set,
-            fetched: Instant::now(),
-            refetched,
-        });
-        found.ok_or(TokenFault::NoMatchingKey)
     }
 
     /// POSTs a grant to the token endpoint with client authentication
@@ -376,6 +326,11 @@ impl Oidc {
                 .await
                 .map_err(unreachable)?;
             let status = resp.status();
+            if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                return Err(ProviderError::RateLimited {
+                    retry_after: retry_after(resp.headers()),
+                });
+            }
             let fresh_nonce = self
                 .dpop()
                 .is_some_and(|d| d.remember_nonce(&endpoint, resp.headers()));
@@ -647,6 +602,19 @@ pub(crate) fn refusal(body: &[u8], status: reqwest::StatusCode, what: &str) -> P
     }
 }
 
+/// A `Retry-After` of whole seconds (RFC 9110 10.2.3; an HTTP date counts
+/// as unknown), at most an hour.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|s| Duration::from_secs(s.min(3600)))
+}
+
 fn unreachable(e: reqwest::Error) -> ProviderError {
     if e.is_timeout() {
         ProviderError::Unreachable("timed out")
@@ -671,38 +639,4 @@ async fn read_limited(mut resp: reqwest::Response) -> Result<Vec<u8>, ProviderEr
 /// Issuers compare equal ignoring one trailing slash.
 pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
-}
-
-fn find_key(set: &JwkSet, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Jwk> {
-    use jsonwebtoken::jwk::{AlgorithmParameters, PublicKeyUse};
-    use jsonwebtoken::Algorithm as A;
-    let family_ok = |k: &Jwk| match &k.algorithm {
-        AlgorithmParameters::RSA(_) => matches!(
-            alg,
-            A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512
-        ),
-        AlgorithmParameters::EllipticCurve(_) => matches!(alg, A::ES256 | A::ES384),
-        _ => false,
-    };
-    let usable = |k: &&Jwk| {
-        family_ok(k)
-            && !matches!(k.common.public_key_use, Some(PublicKeyUse::Encryption))
-            && k.common
-                .key_algorithm
-                .is_none_or(|ka| format!("{ka:?}") == format!("{alg:?}"))
-    };
-    match kid {
-        Some(kid) => set
-            .keys
-            .iter()
-            .filter(usable)
-            .find(|k| k.common.key_id.as_deref() == Some(kid))
-            .cloned(),
-        None => {
-            let mut candidates = set.keys.iter().filter(usable);
-            let first = candidates.next()?;
-            // Without a kid the choice must be unambiguous.
-            candidates.next().is_none().then(|| first.clone())
-        }
-    }
 }

@@ -89,6 +89,15 @@ pub(super) async fn handler(session: Auth0Session, RawQuery(q): RawQuery) -> Res
             tracing::warn!(target: "auth0_leptos", "callback: token endpoint unreachable: {m}");
             return error(&auth0, CallbackError::GrantRequest(m.to_owned()), ctx).await;
         }
+        Err(ProviderError::RateLimited { .. }) => {
+            tracing::warn!(target: "auth0_leptos", "callback: the token endpoint is rate limiting");
+            return error(
+                &auth0,
+                CallbackError::GrantRequest("rate limited".into()),
+                ctx,
+            )
+            .await;
+        }
         Err(ProviderError::OAuth(e)) => return error(&auth0, CallbackError::Grant(e), ctx).await,
         Err(ProviderError::MfaRequired(b)) => {
             return error(&auth0, CallbackError::Grant(b.error), ctx).await
