@@ -275,7 +275,9 @@ fn ApiPage() -> impl IntoView {
                 Ok(t) => {
                     token.set(Some(t.clone()));
                     error.set(None);
-                    api_result.set(Some(call_api_with("/api/messages", t.token.secret()).await));
+                    api_result.set(Some(
+                        call_own_api("api/messages", API_AUDIENCE, None, &t).await,
+                    ));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -290,7 +292,9 @@ fn ApiPage() -> impl IntoView {
                 refresh: false,
             };
             let text = match get_access_token(req).await {
-                Ok(t) => call_api_with("/api/reports", t.token.secret()).await,
+                Ok(t) => {
+                    call_own_api("api/reports", REPORTS_AUDIENCE, Some("read:reports"), &t).await
+                }
                 Err(e) => format!("no token: {e}"),
             };
             reports_result.set(Some(text));
@@ -331,7 +335,42 @@ fn ApiPage() -> impl IntoView {
 /// (the API demands its own nonce first, which the fetcher answers).
 #[server]
 pub async fn call_dpop_api() -> Result<String, ServerFnError> {
-    use auth0_leptos::server::{FetchRequest, FetcherOptions};
+    server_call(
+        "api/dpop/messages",
+        auth0_leptos::server::FetchRequest::get(),
+    )
+    .await
+}
+
+/// Calls one of the demo's own APIs from the server with the session's
+/// token for `audience`: a DPoP-bound token (the demo runs with DPoP on) can
+/// only be presented with the server's key, never from the browser.
+#[allow(missing_docs)] // the generated argument struct
+#[server(endpoint = "demo/call-api")]
+pub async fn call_api_from_server(
+    path: String,
+    audience: String,
+    scope: Option<String>,
+) -> Result<String, ServerFnError> {
+    // Only the demo's own APIs: never a URL of the caller's choosing.
+    if path != "api/messages" && path != "api/reports" {
+        return Err(ServerFnError::new("unknown API"));
+    }
+    let mut request = auth0_leptos::server::FetchRequest::get().audience(audience);
+    if let Some(s) = scope {
+        request = request.scope(s);
+    }
+    server_call(&path, request).await
+}
+
+/// GETs `path` of the app's own origin with a fetcher (DPoP proof or
+/// Bearer, as the token is); answers `HTTP {status}` and the body.
+#[cfg(feature = "ssr")]
+async fn server_call(
+    path: &str,
+    request: auth0_leptos::server::FetchRequest,
+) -> Result<String, ServerFnError> {
+    use auth0_leptos::server::FetcherOptions;
     let session = auth0_leptos::server::session()
         .await
         .map_err(|e| ServerFnError::new(e.code()))?;
@@ -343,7 +382,7 @@ pub async fn call_dpop_api() -> Result<String, ServerFnError> {
         .create_fetcher(FetcherOptions::new().base_url(base))
         .map_err(|e| ServerFnError::new(e.code()))?;
     let resp = fetcher
-        .fetch_with_auth("api/dpop/messages", FetchRequest::get())
+        .fetch_with_auth(path, request)
         .await
         .map_err(|e| ServerFnError::new(e.code()))?;
     let status = resp.status().as_u16();
@@ -406,6 +445,28 @@ async fn call_api_with(path: &str, token: &str) -> String {
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or(text);
     format!("HTTP {status}\n{body}")
+}
+
+/// Calls the demo's API at `path`: from the browser with a Bearer token, or
+/// through the server when the token is DPoP-bound (only the server holds
+/// the key its proofs need).
+async fn call_own_api(
+    path: &str,
+    audience: &str,
+    scope: Option<&str>,
+    token: &auth0_leptos::AccessTokenResponse,
+) -> String {
+    let bound = token
+        .token_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("dpop"));
+    if bound {
+        call_api_from_server(path.into(), audience.into(), scope.map(str::to_owned))
+            .await
+            .unwrap_or_else(|e| e.to_string())
+    } else {
+        call_api_with(&format!("/{path}"), token.token.secret()).await
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]

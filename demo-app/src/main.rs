@@ -62,16 +62,22 @@ async fn main() {
 
     let routes = generate_route_list(App);
     // The demo's own API: bearer guards built from the same configuration.
-    let guard = |audience: &str| {
-        auth0.resource_server(audience).build().unwrap_or_else(|e| {
-            eprintln!("{e}");
-            std::process::exit(2);
-        })
-    };
+    // DPoP-bound tokens (the demo's with AUTH0_USE_DPOP=true) are accepted
+    // with a proof for this origin; unbound ones as Bearer.
     let base = std::env::var("APP_BASE_URL").unwrap_or_else(|_| format!("http://{addr}"));
+    let guard = |audience: &str| {
+        auth0
+            .resource_server(audience)
+            .dpop(auth0.dpop_verifier(), base.clone())
+            .build()
+            .unwrap_or_else(|e| {
+                eprintln!("{e}");
+                std::process::exit(2);
+            })
+    };
     let dpop_guard = auth0
         .resource_server(API_AUDIENCE)
-        .dpop(auth0.dpop_verifier().require_nonce(), base)
+        .dpop(auth0.dpop_verifier().require_nonce(), base.clone())
         .build()
         .unwrap_or_else(|e| {
             eprintln!("{e}");

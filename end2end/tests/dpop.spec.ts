@@ -44,4 +44,9 @@ test("the DPoP API refuses a bearer token and a token without a proof", async ({
   const noProof = await page.request.get("/api/dpop/messages", { headers: { authorization: `DPoP ${token.token}` } });
   expect(noProof.status()).toBe(401);
   expect((await noProof.json()).code).toBe("dpop_proof_missing");
+  // The demo's other API, behind the bearer guard, refuses the bound token as Bearer too.
+  const messages = await page.request.get("/api/messages", { headers: { authorization: `Bearer ${token.token}` } });
+  expect(messages.status()).toBe(401);
+  expect((await messages.json()).error).toBe("invalid_token");
+  expect(messages.headers()["www-authenticate"]).toContain('error="invalid_token"');
 });
