@@ -14,18 +14,18 @@ use tower::ServiceExt;
 
 use auth0_leptos::server::ResourceServer;
 
-const KEY: &str = include_str!("../tests/fixtures/test-rsa-key-1.pem");
 const AUDIENCE: &str = "https://api.example.test/";
 
 fn bench(c: &mut Criterion) {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs1::EncodeRsaPrivateKey;
     use rsa::traits::PublicKeyParts;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let key = rsa::RsaPrivateKey::from_pkcs1_pem(KEY).unwrap();
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let pem = key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF).unwrap();
     let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
     let jwks = serde_json::json!({"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
         "n": b64(key.n().to_bytes_be()), "e": b64(key.e().to_bytes_be())}]});
@@ -52,7 +52,7 @@ fn bench(c: &mut Criterion) {
         &header,
         &serde_json::json!({"iss": issuer, "aud": AUDIENCE, "sub": "bench@clients",
             "exp": now + 3600, "scope": "read:messages"}),
-        &jsonwebtoken::EncodingKey::from_rsa_pem(KEY.as_bytes()).unwrap(),
+        &jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
     )
     .unwrap();
     let guard = ResourceServer::builder()

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderMap, Method, Uri};
+use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 use url::Url;
@@ -220,6 +221,7 @@ impl ResourceServerBuilder {
                 jwks_uri,
                 http,
                 keys: KeyCache::default(),
+                decoded: Default::default(),
                 dpop,
             }),
         })
@@ -235,6 +237,8 @@ struct Inner {
     jwks_uri: String,
     http: reqwest::Client,
     keys: KeyCache,
+    /// Decoded keys, by `kid` and public parameters.
+    decoded: std::sync::RwLock<std::collections::HashMap<String, Arc<DecodingKey>>>,
     dpop: Option<(Arc<DpopVerifier>, String)>,
 }
 
@@ -416,8 +420,7 @@ impl ResourceServer {
                 TokenFault::KeysUnavailable => BearerError::Unavailable,
                 f => BearerError::InvalidToken(f),
             })?;
-        let key = DecodingKey::from_jwk(&jwk)
-            .map_err(|_| BearerError::InvalidToken(TokenFault::NoMatchingKey))?;
+        let key = self.decoded(&jwk)?;
         let mut v = Validation::new(inner.algorithm);
         v.algorithms = vec![inner.algorithm];
         v.leeway = inner.leeway;
@@ -426,7 +429,7 @@ impl ResourceServer {
         v.set_issuer(&[inner.issuer.as_str()]);
         v.set_audience(&[inner.audience.as_str()]);
         v.set_required_spec_claims(&["exp", "iss", "aud"]);
-        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
+        jsonwebtoken::decode::<Map<String, Value>>(token, key.as_ref(), &v)
             .map(|d| d.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
@@ -444,6 +447,37 @@ impl ResourceServer {
                     _ => TokenFault::Invalid,
                 })
             })
+    }
+
+    /// The decoded form of `jwk`, decoded once per key (its `kid` and
+    /// public parameters), not per request.
+    fn decoded(&self, jwk: &Jwk) -> Result<Arc<DecodingKey>, BearerError> {
+        use jsonwebtoken::jwk::AlgorithmParameters as P;
+        let id = format!(
+            "{}|{}",
+            jwk.common.key_id.as_deref().unwrap_or(""),
+            match &jwk.algorithm {
+                P::RSA(r) => format!("{}|{}", r.n, r.e),
+                P::EllipticCurve(e) => format!("{}|{}", e.x, e.y),
+                _ => String::new(),
+            }
+        );
+        let cache = &self.inner.decoded;
+        if let Some(k) = cache.read().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(k);
+        }
+        let key = Arc::new(
+            DecodingKey::from_jwk(jwk)
+                .map_err(|_| BearerError::InvalidToken(TokenFault::NoMatchingKey))?,
+        );
+        if let Ok(mut m) = cache.write() {
+            // Keys only change with a rotation: a few entries at most.
+            if m.len() >= 16 {
+                m.clear();
+            }
+            m.insert(id, key.clone());
+        }
+        Ok(key)
     }
 
     async fn fetch_keys(&self) -> Result<jsonwebtoken::jwk::JwkSet, String> {
