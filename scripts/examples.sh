@@ -4,7 +4,8 @@
 # 200, three calls with one token request), the worker itself, and the
 # minimal Leptos app (server-rendered: the protected page redirects to login,
 # after a login it shows the user, its server function needs the session;
-# its browser half is compiled for wasm32).
+# its browser half is compiled for wasm32), and the minimal app's own
+# Playwright suite.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -53,4 +54,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/secret")
 page=$(curl -fsSL -c "$WORK/jar" -b "$WORK/jar" "$url/auth/login?returnTo=/private") || fail "login failed"
 grep -q "Test User" <<<"$page" || fail "after login the protected page does not show the user"
 curl -fsS -b "$WORK/jar" -X POST "$url/api/secret" | grep -q 'A secret for Test User' || fail "the server function"
-echo "examples: 3 passed, 0 failed"
+
+# The minimal app's own Playwright suite: logged in by cookie, and through
+# the local provider (its servers are started by its config).
+kill "$APP_PID" 2>/dev/null; APP_PID=
+(cd examples/leptos-app/end2end \
+  && { [ -d node_modules/@playwright/test ] || npm ci --silent --no-audit --no-fund; } \
+  && npx playwright test) || fail "the minimal app's Playwright suite"
+echo "examples: 4 passed, 0 failed"
