@@ -36,7 +36,7 @@ cargo publish --dry-run -p auth0-leptos --allow-dirty
 step "fuzzing (every parser of untrusted bytes, 30 s each)"
 scripts/fuzz.sh 30
 
-step "examples (an API behind the bearer guard, a worker with a machine-to-machine token)"
+step "examples (an API behind the bearer guard, a worker with a machine-to-machine token, the minimal Leptos app and its Playwright suite)"
 scripts/examples.sh
 
 step "release build (server + WASM + CSS), black-box smoke test, two instances sharing Redis"
