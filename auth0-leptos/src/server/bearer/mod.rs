@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method, Uri};
 use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -26,7 +26,7 @@ pub use extract::{
 use crate::server::config::{ConfigError, ConfigProblem, ConfigSetting};
 use crate::server::dpop::verify::{DpopRequest, DpopVerifier};
 use crate::server::error::{TokenFault, TokenKind};
-use crate::server::oidc::id_token::check_header;
+use crate::server::oidc::id_token::{check_header, decode_checked, ClaimChecks};
 use crate::server::oidc::keys::KeyCache;
 
 /// Largest `Authorization` header read (a token is a few KiB at most).
@@ -421,32 +421,19 @@ impl ResourceServer {
                 f => BearerError::InvalidToken(f),
             })?;
         let key = self.decoded(&jwk)?;
-        let mut v = Validation::new(inner.algorithm);
-        v.algorithms = vec![inner.algorithm];
-        v.leeway = inner.leeway;
-        v.validate_exp = true;
-        v.validate_nbf = true;
-        v.set_issuer(&[inner.issuer.as_str()]);
-        v.set_audience(&[inner.audience.as_str()]);
-        v.set_required_spec_claims(&["exp", "iss", "aud"]);
-        jsonwebtoken::decode::<Map<String, Value>>(token, key.as_ref(), &v)
-            .map(|d| d.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind as K;
-                BearerError::InvalidToken(match e.kind() {
-                    K::InvalidSignature => TokenFault::BadSignature,
-                    K::ExpiredSignature => TokenFault::Expired,
-                    K::InvalidIssuer => TokenFault::WrongIssuer,
-                    K::InvalidAudience => {
-                        return BearerError::WrongAudience {
-                            expected: inner.audience.clone(),
-                        }
-                    }
-                    K::ImmatureSignature => TokenFault::NotYetValid,
-                    K::MissingRequiredClaim(c) => TokenFault::MissingClaim(c.clone()),
-                    _ => TokenFault::Invalid,
-                })
-            })
+        let checks = ClaimChecks {
+            alg: inner.algorithm,
+            leeway: inner.leeway,
+            issuer: &inner.issuer,
+            audience: &inner.audience,
+            required: &["exp", "iss", "aud"],
+        };
+        decode_checked(token, &key, &checks).map_err(|fault| match fault {
+            TokenFault::WrongAudience => BearerError::WrongAudience {
+                expected: inner.audience.clone(),
+            },
+            fault => BearerError::InvalidToken(fault),
+        })
     }
 
     /// The decoded form of `jwk`, decoded once per key (its `kid` and

@@ -8,6 +8,52 @@ use crate::server::error::{TokenFault as F, TokenKind, TokenValidationError};
 use crate::server::oidc::Oidc;
 use crate::server::time::now;
 
+/// What [`decode_checked`] checks besides the signature.
+pub(crate) struct ClaimChecks<'a> {
+    /// The one algorithm the signature may use.
+    pub(crate) alg: Algorithm,
+    /// Seconds of clock skew tolerated on `exp` and `nbf`.
+    pub(crate) leeway: u64,
+    /// The exact `iss`.
+    pub(crate) issuer: &'a str,
+    /// An audience `aud` must name exactly.
+    pub(crate) audience: &'a str,
+    /// Claims that must be present (`exp` is checked whenever present).
+    pub(crate) required: &'a [&'a str],
+}
+
+/// Verifies a JWT's signature with `key` and checks `iss`, `aud`, `exp` and
+/// `nbf`; returns its claims, or which check failed. The provider client
+/// (ID, access and logout tokens) and the resource server share it.
+pub(crate) fn decode_checked(
+    token: &str,
+    key: &DecodingKey,
+    checks: &ClaimChecks<'_>,
+) -> Result<Map<String, Value>, F> {
+    let mut v = Validation::new(checks.alg);
+    v.algorithms = vec![checks.alg];
+    v.leeway = checks.leeway;
+    v.validate_exp = true;
+    v.validate_nbf = true;
+    v.set_issuer(&[checks.issuer]);
+    v.set_audience(&[checks.audience]);
+    v.set_required_spec_claims(checks.required);
+    jsonwebtoken::decode::<Map<String, Value>>(token, key, &v)
+        .map(|d| d.claims)
+        .map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind as K;
+            match e.kind() {
+                K::InvalidSignature => F::BadSignature,
+                K::ExpiredSignature => F::Expired,
+                K::InvalidIssuer => F::WrongIssuer,
+                K::InvalidAudience => F::WrongAudience,
+                K::ImmatureSignature => F::NotYetValid,
+                K::MissingRequiredClaim(c) => F::MissingClaim(c.clone()),
+                _ => F::Invalid,
+            }
+        })
+}
+
 /// Clock skew tolerated on `exp`, `iat`, `auth_time`.
 pub(crate) const LEEWAY: u64 = 60;
 
@@ -158,29 +204,14 @@ impl Oidc {
             .metadata()
             .await
             .map_err(|_| fail(F::KeysUnavailable))?;
-        let mut v = Validation::new(header.alg);
-        v.algorithms = vec![header.alg];
-        v.leeway = LEEWAY;
-        // exp is checked when present; `required` says whether it must be.
-        v.validate_exp = true;
-        v.validate_nbf = true;
-        v.set_issuer(&[md.issuer.as_str()]);
-        v.set_audience(&[audience]);
-        v.set_required_spec_claims(required);
-        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v)
-            .map(|d| d.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind as K;
-                fail(match e.kind() {
-                    K::InvalidSignature => F::BadSignature,
-                    K::ExpiredSignature => F::Expired,
-                    K::InvalidIssuer => F::WrongIssuer,
-                    K::InvalidAudience => F::WrongAudience,
-                    K::ImmatureSignature => F::NotYetValid,
-                    K::MissingRequiredClaim(c) => F::MissingClaim(c.clone()),
-                    _ => F::Invalid,
-                })
-            })
+        let checks = ClaimChecks {
+            alg: header.alg,
+            leeway: LEEWAY,
+            issuer: &md.issuer,
+            audience,
+            required,
+        };
+        decode_checked(token, &key, &checks).map_err(fail)
     }
 
     /// Validates `token` and returns its claims: signature with the
