@@ -46,6 +46,21 @@ impl fmt::Debug for MfaToken {
     }
 }
 
+/// Adds a step-up's `mfa_token` and `mfa_requirements` (the seeds'
+/// `MfaRequiredError.toJSON()` fields) to a JSON error body: every answer
+/// that asks for a step-up carries them the same way.
+#[cfg(feature = "ssr")]
+pub(crate) fn add_step_up(
+    body: &mut serde_json::Value,
+    mfa_token: &MfaToken,
+    mfa_requirements: Option<&MfaRequirements>,
+) {
+    body["mfa_token"] = serde_json::json!(mfa_token);
+    if let Some(r) = mfa_requirements {
+        body["mfa_requirements"] = serde_json::json!(r);
+    }
+}
+
 /// One factor of the provider's `mfa_requirements` (`{"type": "otp"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MfaFactor {

@@ -18,6 +18,24 @@ pub(crate) const NO_CACHE: [(HeaderName, &str); 3] = [
     (EXPIRES, "0"),
 ];
 
+/// The seeds' answer to a step-up (`MfaRequiredError.toJSON()`): 403 with
+/// `{error: "mfa_required", error_description, mfa_token,
+/// mfa_requirements}`, never cached.
+pub(crate) fn mfa_required(
+    cause: Option<crate::OAuth2Error>,
+    mfa_token: &crate::mfa::MfaToken,
+    mfa_requirements: Option<&crate::mfa::MfaRequirements>,
+) -> Response {
+    let mut body = serde_json::json!({
+        "error": "mfa_required",
+        "error_description": cause
+            .and_then(|c| c.message)
+            .unwrap_or_else(|| "Multi-factor authentication is required.".into()),
+    });
+    crate::mfa::add_step_up(&mut body, mfa_token, mfa_requirements);
+    (StatusCode::FORBIDDEN, NO_CACHE, axum::Json(body)).into_response()
+}
+
 /// A 302 redirect that is never cached.
 pub(crate) fn redirect(location: &str) -> Response {
     match HeaderValue::from_str(location) {

@@ -517,10 +517,7 @@ impl IntoResponse for ConnectAccountError {
             ..
         }) = &self
         {
-            body["mfa_token"] = serde_json::json!(mfa_token);
-            if let Some(r) = mfa_requirements {
-                body["mfa_requirements"] = serde_json::json!(r);
-            }
+            crate::mfa::add_step_up(&mut body, mfa_token, mfa_requirements.as_ref());
         }
         if let Some(p) = self.cause() {
             body["cause"] =

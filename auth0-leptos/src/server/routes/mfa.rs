@@ -31,10 +31,7 @@ fn failure(e: MfaError) -> Response {
         mfa_requirements,
     } = &e
     {
-        body["mfa_token"] = json!(mfa_token);
-        if let Some(r) = mfa_requirements {
-            body["mfa_requirements"] = json!(r);
-        }
+        crate::mfa::add_step_up(&mut body, mfa_token, mfa_requirements.as_ref());
     }
     (status, NO_CACHE, Json(body)).into_response()
 }

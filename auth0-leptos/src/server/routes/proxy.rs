@@ -371,24 +371,7 @@ pub(super) async fn handle(
             cause,
             mfa_token,
             mfa_requirements,
-        })) => {
-            let mut body = json!({
-                "error": "mfa_required",
-                "error_description": cause
-                    .and_then(|c| c.message)
-                    .unwrap_or_else(|| "Multi-factor authentication is required.".into()),
-                "mfa_token": mfa_token,
-            });
-            if let Some(r) = mfa_requirements {
-                body["mfa_requirements"] = json!(r);
-            }
-            (
-                StatusCode::FORBIDDEN,
-                [(header::CACHE_CONTROL, "no-store")],
-                Json(body),
-            )
-                .into_response()
-        }
+        })) => crate::server::response::mfa_required(cause, &mfa_token, mfa_requirements.as_ref()),
         Err(FetchError::AccessToken(e)) => {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
             problem(status, e.code(), e.message())
