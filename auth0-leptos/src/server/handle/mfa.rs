@@ -8,8 +8,7 @@ use crate::mfa::{
 };
 use crate::server::error::{MfaRequiredBody, ProviderError};
 use crate::server::mfa::{self, OpenStepUp, StepUp};
-use crate::server::oidc::jwt_audiences;
-use crate::server::tokens::TokenService;
+use crate::server::tokens::{for_another_audience, other_audience_error, TokenService};
 
 use super::Auth0Session;
 
@@ -291,20 +290,10 @@ impl<'a> ServerMfa<'a> {
             Ok(mut response) => {
                 // A token for another API than the one that asked is refused,
                 // as on a refresh.
-                let wrong_audience = step_up.audience.as_ref().is_some_and(|a| {
-                    jwt_audiences(response.access_token.secret())
-                        .is_some_and(|auds| !auds.contains(a))
-                });
-                if wrong_audience {
+                if for_another_audience(&response, step_up.audience.as_deref()) {
                     tracing::warn!(target: "auth0_leptos", "an MFA verification answered with a token for another audience");
                     return Err(MfaError::MfaVerifyError {
-                        cause: Some(OAuth2Error {
-                            code: "invalid_target".into(),
-                            message: Some(
-                                "The provider returned an access token for another audience than the one requested."
-                                    .into(),
-                            ),
-                        }),
+                        cause: Some(other_audience_error()),
                     });
                 }
                 // The user does not change: an ID token here is not needed,

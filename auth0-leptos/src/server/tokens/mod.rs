@@ -87,6 +87,31 @@ impl From<AccessTokenError> for Grant {
     }
 }
 
+/// Whether `response` carries a JWT access token that does not name
+/// `audience`: a provider that ignores an audience outside the
+/// application's refresh token policy answers with a token for another API
+/// (Auth0 does), which must not be handed out or saved as this audience's.
+pub(crate) fn for_another_audience(
+    response: &crate::server::oidc::TokenResponse,
+    audience: Option<&str>,
+) -> bool {
+    audience.is_some_and(|a| {
+        jwt_audiences(response.access_token.secret())
+            .is_some_and(|auds| !auds.iter().any(|x| x == a))
+    })
+}
+
+/// The provider's cause given when it answered for another audience.
+pub(crate) fn other_audience_error() -> OAuth2Error {
+    OAuth2Error {
+        code: "invalid_target".into(),
+        message: Some(
+            "The provider returned an access token for another audience than the one requested."
+                .into(),
+        ),
+    }
+}
+
 /// A refresh that failed, and the step-up when the provider asked for one.
 type RefreshFailure = (AccessTokenError, Option<StepUp>);
 
@@ -423,13 +448,7 @@ impl TokenService {
             tracing::warn!(target: "auth0_leptos", "the provider answered a refresh for another audience with a token for a different one; is the audience in the application's refresh token policy?");
             return Grant {
                 result: Err(AccessTokenError::FailedToRefreshToken {
-                    cause: Some(OAuth2Error {
-                        code: "invalid_target".into(),
-                        message: Some(
-                            "The provider returned an access token for another audience than the one requested."
-                                .into(),
-                        ),
-                    }),
+                    cause: Some(other_audience_error()),
                 }),
                 update,
                 step_up: None,
@@ -538,12 +557,7 @@ impl TokenService {
                 return Err(failed(None));
             }
         }
-        // A provider that ignores an audience outside the application's
-        // refresh token policy answers with a token for another API (Auth0
-        // does); that token must not be handed out as this audience's.
-        let wrong_audience = audience.as_ref().is_some_and(|a| {
-            jwt_audiences(resp.access_token.secret()).is_some_and(|auds| !auds.contains(a))
-        });
+        let wrong_audience = for_another_audience(&resp, audience.as_deref());
         Ok(Refreshed {
             response: resp,
             at: now(),
