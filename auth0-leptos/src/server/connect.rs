@@ -13,13 +13,12 @@ use url::Url;
 
 use crate::secret::{Nonce, PkceVerifier};
 use crate::server::crypto::random_token;
-use crate::server::error::{ConnectAccountError, MyAccountApiError};
+use crate::server::error::{ConnectAccountError, FetchError, MyAccountApiError};
 use crate::server::fetcher::{FetchRequest, FetcherOptions};
 use crate::server::handle::Auth0Session;
 use crate::server::hooks::ConnectedAccount;
 use crate::server::request::{join_path, safe_return_to};
 use crate::server::transaction::{TransactionState, Transactions};
-use crate::AccessTokenRequest;
 
 /// The transaction's `response_type` of a connected-account flow.
 pub(crate) const CONNECT_CODE: &str = "connect_code";
@@ -117,15 +116,6 @@ impl Auth0Session {
         body: &serde_json::Value,
     ) -> Result<T, MyAccountFailure> {
         let (audience, url) = self.my_account(what);
-        let token = AccessTokenRequest {
-            audience: Some(audience.clone()),
-            scope: Some(CONNECT_SCOPE.into()),
-            refresh: false,
-        };
-        // The token first, so its failure is told apart from My Account's.
-        self.access_token(token.clone())
-            .await
-            .map_err(MyAccountFailure::Token)?;
         let fetcher = self
             .create_fetcher(FetcherOptions::new())
             .map_err(|_| MyAccountFailure::Api(None))?;
@@ -134,10 +124,17 @@ impl Auth0Session {
             .header("accept", "application/json")
             .audience(audience)
             .scope(CONNECT_SCOPE);
-        let mut resp = fetcher.fetch_with_auth(&url, request).await.map_err(|e| {
-            tracing::warn!(target: "auth0_leptos", "My Account {what}: {e}");
-            MyAccountFailure::Api(None)
-        })?;
+        let mut resp = fetcher
+            .fetch_with_auth(&url, request)
+            .await
+            .map_err(|e| match e {
+                // No token: told apart from My Account's own failures.
+                FetchError::AccessToken(e) => MyAccountFailure::Token(e),
+                e => {
+                    tracing::warn!(target: "auth0_leptos", "My Account {what}: {e}");
+                    MyAccountFailure::Api(None)
+                }
+            })?;
         let status = resp.status();
         let mut bytes = Vec::new();
         while let Ok(Some(chunk)) = resp.chunk().await {
@@ -147,13 +144,7 @@ impl Auth0Session {
             bytes.extend_from_slice(&chunk);
         }
         if !status.is_success() {
-            let mut problem: MyAccountApiError =
-                serde_json::from_slice(&bytes).unwrap_or(MyAccountApiError {
-                    problem_type: String::new(),
-                    title: String::new(),
-                    detail: String::new(),
-                    status: 0,
-                });
+            let mut problem: MyAccountApiError = serde_json::from_slice(&bytes).unwrap_or_default();
             problem.status = status.as_u16();
             tracing::warn!(target: "auth0_leptos", "My Account {what} answered {status}: {}", problem.title);
             return Err(MyAccountFailure::Api(Some(problem)));

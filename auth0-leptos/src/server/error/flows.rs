@@ -407,7 +407,7 @@ impl fmt::Display for BackchannelAuthenticationError {
 impl std::error::Error for BackchannelAuthenticationError {}
 
 /// An error of Auth0's My Account API (RFC 7807 problem details).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct MyAccountApiError {
     /// The problem type (a URI).
     #[serde(default, rename = "type")]
