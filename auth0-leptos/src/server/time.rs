@@ -1,4 +1,4 @@
-//! Wall-clock helpers (seconds since the Unix epoch).
+//! Wall-clock helpers (since the Unix epoch).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -7,5 +7,13 @@ pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }

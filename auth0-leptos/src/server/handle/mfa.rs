@@ -101,7 +101,7 @@ impl<'a> ServerMfa<'a> {
             engine.keyring(),
             &data,
             token,
-            mfa::now_ms(),
+            crate::server::time::now_ms(),
             engine.config().mfa_context_ttl.as_millis() as i64,
         )
     }
@@ -248,7 +248,6 @@ impl<'a> ServerMfa<'a> {
         }
         let open = self.open(token)?;
         let engine = self.session.engine();
-        let config = engine.config();
         let step_up = &open.step_up;
         let mut form: Vec<(&'static str, String)> =
             vec![("mfa_token", step_up.raw.secret().to_owned())];
@@ -325,20 +324,8 @@ impl<'a> ServerMfa<'a> {
                     scope: step_up.scope.clone(),
                     requirements: requirements.clone(),
                 };
-                let mut token = MfaToken::default();
-                self.session.modify(|d| {
-                    d.mfa.remove(&open.key);
-                    token = mfa::begin(
-                        engine.keyring(),
-                        d,
-                        &next,
-                        mfa::now_ms(),
-                        config.mfa_token_ttl.as_secs() as i64,
-                        config.mfa_context_ttl.as_millis() as i64,
-                    );
-                });
                 Err(MfaError::MfaRequired {
-                    mfa_token: token,
+                    mfa_token: self.session.begin_step_up(&next, Some(&open.key)),
                     mfa_requirements: requirements,
                 })
             }

@@ -187,28 +187,40 @@ impl Auth0Session {
                     ..
                 }),
                 Some(step_up),
-            ) => {
-                let engine = &self.inner.engine;
-                let config = engine.config();
-                let mut token = crate::mfa::MfaToken::default();
-                self.lock().modify(|d| {
-                    token = crate::server::mfa::begin(
-                        engine.keyring(),
-                        d,
-                        &step_up,
-                        crate::server::mfa::now_ms(),
-                        config.mfa_token_ttl.as_secs() as i64,
-                        config.mfa_context_ttl.as_millis() as i64,
-                    );
-                });
-                Err(AccessTokenError::MfaRequired {
-                    cause,
-                    mfa_token: token,
-                    mfa_requirements,
-                })
-            }
+            ) => Err(AccessTokenError::MfaRequired {
+                cause,
+                mfa_token: self.begin_step_up(&step_up, None),
+                mfa_requirements,
+            }),
             (result, _) => result,
         }
+    }
+
+    /// Seals `step_up` for the browser and records it in the session (in
+    /// place of the step-up `replaces`, when a verification led to another),
+    /// with the configured TTLs.
+    pub(crate) fn begin_step_up(
+        &self,
+        step_up: &crate::server::mfa::StepUp,
+        replaces: Option<&str>,
+    ) -> crate::mfa::MfaToken {
+        let engine = &self.inner.engine;
+        let config = engine.config();
+        let mut token = crate::mfa::MfaToken::default();
+        self.lock().modify(|d| {
+            if let Some(key) = replaces {
+                d.mfa.remove(key);
+            }
+            token = crate::server::mfa::begin(
+                engine.keyring(),
+                d,
+                step_up,
+                crate::server::time::now_ms(),
+                config.mfa_token_ttl.as_secs() as i64,
+                config.mfa_context_ttl.as_millis() as i64,
+            );
+        });
+        token
     }
 
     /// The MFA API for this session's step-ups (the seeds' `auth0.mfa`):

@@ -201,7 +201,7 @@ async fn finish(
         // Expired MFA step-ups do not outlive a write.
         let context_ttl = config.mfa_context_ttl.as_millis() as i64;
         if let Some(d) = data.as_mut() {
-            let now_ms = crate::server::mfa::now_ms();
+            let now_ms = crate::server::time::now_ms();
             if crate::server::mfa::has_expired(d, now_ms, context_ttl) {
                 crate::server::mfa::prune(std::sync::Arc::make_mut(d), now_ms, context_ttl);
             }

@@ -154,14 +154,6 @@ pub(crate) fn has_expired(data: &SessionData, now_ms: i64, context_ttl_ms: i64) 
         .any(|c| c.created_at.saturating_add(context_ttl_ms) <= now_ms)
 }
 
-/// Milliseconds since the epoch.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
