@@ -8,8 +8,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use auth0_leptos::server::testing::open_session_cookie;
-use auth0_leptos::server::{Auth0, Auth0ConfigBuilder, Auth0Session, SessionData};
+use auth0_leptos::server::{Auth0, Auth0ConfigBuilder, Auth0Session};
 use auth0_leptos::AccessTokenRequest;
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -50,17 +49,6 @@ fn browser(builder: Auth0ConfigBuilder) -> (Browser, Auth0) {
     (Browser::new(app(&auth0).merge(cause)), auth0)
 }
 
-/// The session in the browser's jar (whole or chunked).
-fn session(b: &Browser) -> SessionData {
-    let value = match b.jar.get("__session") {
-        Some(v) => v.clone(),
-        None => (0..)
-            .map_while(|i| b.jar.get(&format!("__session__{i}")).cloned())
-            .collect(),
-    };
-    open_session_cookie(&value, SECRET).expect("a session cookie")
-}
-
 /// The refresh-token grants the provider served for a login session, by resource.
 async fn provider_refreshes(sid: &str) -> BTreeMap<String, u64> {
     reqwest::get(format!("{}/__test/refresh-grants?sid={sid}", idp().url))
@@ -83,7 +71,7 @@ fn token_path(audience: &str) -> String {
 async fn one_login_gets_tokens_for_two_apis_stored_in_the_next_js_shape() {
     let (mut b, _) = browser(config());
     b.login("/auth/login").await;
-    let sid = session(&b).internal.sid;
+    let sid = b.session().internal.sid;
     assert!(!sid.is_empty());
 
     let r = b.get("/auth/access-token").await;
@@ -107,7 +95,7 @@ async fn one_login_gets_tokens_for_two_apis_stored_in_the_next_js_shape() {
 
     // nextjs-auth0's shape: the login's tokens stay in tokenSet, the other
     // audience is an accessTokens[] entry keyed by audience and requested scope.
-    let s = session(&b);
+    let s = b.session();
     assert_eq!(s.token_set.access_token.secret(), primary);
     assert_eq!(s.access_tokens.len(), 1);
     let e = &s.access_tokens[0];
@@ -135,7 +123,7 @@ async fn one_login_gets_tokens_for_two_apis_stored_in_the_next_js_shape() {
 async fn requested_scope_merges_with_the_audience_s_configured_scope_and_covers_later_asks() {
     let (mut b, _) = browser(config());
     b.login("/auth/login").await;
-    let sid = session(&b).internal.sid;
+    let sid = b.session().internal.sid;
     let r = b
         .get(&format!("{}&scope=write:reports", token_path(REPORTS)))
         .await;
@@ -147,7 +135,7 @@ async fn requested_scope_merges_with_the_audience_s_configured_scope_and_covers_
         "{granted}"
     );
     assert_eq!(
-        session(&b).access_tokens[0].requested_scope.as_deref(),
+        b.session().access_tokens[0].requested_scope.as_deref(),
         Some("read:reports write:reports")
     );
     // A narrower ask is covered by the stored token.
@@ -160,7 +148,7 @@ async fn requested_scope_merges_with_the_audience_s_configured_scope_and_covers_
 async fn each_audience_is_refreshed_on_its_own_expiry() {
     let (mut b, auth0) = browser(config());
     b.login("/auth/login").await;
-    let sid = session(&b).internal.sid;
+    let sid = b.session().internal.sid;
     let primary = b.get("/auth/access-token").await.json()["token"]
         .as_str()
         .unwrap()
@@ -171,7 +159,7 @@ async fn each_audience_is_refreshed_on_its_own_expiry() {
         .to_owned();
 
     // The reports token expired; the login's did not.
-    let mut s = session(&b);
+    let mut s = b.session();
     s.access_tokens[0].expires_at = 1;
     b.jar.retain(|k, _| !k.starts_with("__session"));
     b.jar.insert("__session".into(), auth0.seal_session(&s));
@@ -180,7 +168,7 @@ async fn each_audience_is_refreshed_on_its_own_expiry() {
     let renewed = r.json()["token"].as_str().unwrap().to_owned();
     assert_ne!(renewed, reports);
     assert_eq!(claims(&renewed)["aud"], REPORTS);
-    let s = session(&b);
+    let s = b.session();
     assert_eq!(s.access_tokens.len(), 1, "renewed in place");
     assert_eq!(s.token_set.access_token.secret(), primary, "untouched");
     assert_eq!(
@@ -189,7 +177,7 @@ async fn each_audience_is_refreshed_on_its_own_expiry() {
     );
 
     // Now the login's token expired; the reports token is kept.
-    let mut s = session(&b);
+    let mut s = b.session();
     s.token_set.expires_at = 1;
     b.jar.retain(|k, _| !k.starts_with("__session"));
     b.jar.insert("__session".into(), auth0.seal_session(&s));
@@ -197,7 +185,7 @@ async fn each_audience_is_refreshed_on_its_own_expiry() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_ne!(r.json()["token"], primary.as_str());
     assert_eq!(claims(r.json()["token"].as_str().unwrap())["aud"], API);
-    assert_eq!(session(&b).access_tokens[0].access_token.secret(), renewed);
+    assert_eq!(b.session().access_tokens[0].access_token.secret(), renewed);
     assert_eq!(
         b.get(&token_path(REPORTS)).await.json()["token"],
         renewed.as_str()
@@ -217,7 +205,7 @@ async fn each_audience_is_refreshed_on_its_own_expiry() {
 async fn concurrent_requests_for_two_audiences_make_one_provider_refresh_each() {
     let (mut b, _) = browser(config());
     b.login("/auth/login").await;
-    let sid = session(&b).internal.sid;
+    let sid = b.session().internal.sid;
     let cookie = b.cookie_header();
     let router = b.router.clone();
     let mut tasks = Vec::new();
@@ -288,12 +276,12 @@ async fn concurrent_requests_for_two_audiences_make_one_provider_refresh_each() 
 async fn an_audience_outside_the_policy_is_refused_and_the_rotation_kept() {
     let (mut b, _) = browser(config());
     b.login("/auth/login").await;
-    let before = session(&b).token_set.refresh_token.unwrap();
+    let before = b.session().token_set.refresh_token.unwrap();
     let r = b
         .get("/cause?audience=https%3A%2F%2Fnot-in-the-policy.example.test%2F")
         .await;
     assert_eq!(r.body, "failed_to_refresh_token invalid_target");
-    let s = session(&b);
+    let s = b.session();
     assert!(s.access_tokens.is_empty(), "no mislabeled token stored");
     assert_ne!(
         s.token_set.refresh_token.as_ref().map(|t| t.secret()),
@@ -319,7 +307,7 @@ async fn a_single_scope_string_applies_to_every_audience() {
     assert_eq!(claims(&token)["aud"], REPORTS);
     assert_eq!(claims(&token)["scope"], "read:reports");
     assert_eq!(
-        session(&b).access_tokens[0].requested_scope.as_deref(),
+        b.session().access_tokens[0].requested_scope.as_deref(),
         Some("openid profile email offline_access read:reports")
     );
 }

@@ -5,8 +5,7 @@
 
 mod support;
 
-use auth0_leptos::server::testing::open_session_cookie;
-use auth0_leptos::server::{Auth0, Auth0ConfigBuilder, CallbackContext, SessionData};
+use auth0_leptos::server::{Auth0, Auth0ConfigBuilder, CallbackContext};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
@@ -35,16 +34,6 @@ fn config() -> Auth0ConfigBuilder {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn session(b: &Browser) -> SessionData {
-    let value = match b.jar.get("__session") {
-        Some(v) => v.clone(),
-        None => (0..)
-            .map_while(|i| b.jar.get(&format!("__session__{i}")).cloned())
-            .collect(),
-    };
-    open_session_cookie(&value, SECRET).expect("a session cookie")
 }
 
 async fn logged_in(builder: Auth0ConfigBuilder, user: &str) -> Browser {
@@ -126,7 +115,7 @@ async fn otp_enrollment_step_up_saves_the_token_for_the_audience_that_asked() {
     let (token, body) = step_up(&mut b).await;
     assert_eq!(body["mfa_requirements"]["enroll"][0]["type"], "otp");
     assert_eq!(
-        session(&b).mfa.len(),
+        b.session().mfa.len(),
         1,
         "the step-up is recorded in the session"
     );
@@ -191,7 +180,7 @@ async fn otp_enrollment_step_up_saves_the_token_for_the_audience_that_asked() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json(), json!({"success": true}));
-    let s = session(&b);
+    let s = b.session();
     assert!(s.mfa.is_empty(), "the step-up is over");
     let entry = s
         .access_tokens
@@ -324,7 +313,8 @@ async fn out_of_band_factors_verify_with_the_binding_code_or_after_the_push() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(session(&b)
+    assert!(b
+        .session()
         .access_tokens
         .iter()
         .any(|e| e.audience == MFA_API));
@@ -665,7 +655,8 @@ async fn the_proxy_forwards_with_the_sessions_token_and_filters_headers() {
         "{cache}"
     );
     // The refreshed My Account token is saved into the session.
-    assert!(session(&b)
+    assert!(b
+        .session()
         .access_tokens
         .iter()
         .any(|e| e.audience.ends_with("/me/")));

@@ -273,6 +273,18 @@ impl Browser {
         r
     }
 
+    /// The session in this browser's jar (whole or chunked), opened with [`SECRET`].
+    pub fn session(&self) -> auth0_leptos::server::SessionData {
+        let value = match self.jar.get("__session") {
+            Some(v) => v.clone(),
+            None => (0..)
+                .map_while(|i| self.jar.get(&format!("__session__{i}")).cloned())
+                .collect(),
+        };
+        auth0_leptos::server::testing::open_session_cookie(&value, SECRET)
+            .expect("a session cookie")
+    }
+
     pub async fn get(&mut self, path: &str) -> TestResponse {
         self.send("GET", path, None).await
     }
